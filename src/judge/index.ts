@@ -1,0 +1,223 @@
+// The judge: every image occurrence, with what the registry said about its reference, goes through a table
+// of checks; each check returns at most one draft finding. Severity comes from the rule table unless the
+// check or the user's config says otherwise. No I/O here.
+import type { Finding, ImageOccurrence, Resolution, Severity } from '../model.js';
+import { familiar, parseReference, type ImageReference } from '../reference/index.js';
+import { findMovedLocation } from './moved-registries.js';
+import { classifyImageString } from './placeholders.js';
+import { missingPlatforms } from './platforms.js';
+import { rule } from './rules.js';
+
+/** An occurrence with its image string already classified (done once, in the pipeline). */
+export type Subject =
+  | { occurrence: ImageOccurrence; kind: 'reference'; ref: ImageReference }
+  | { occurrence: ImageOccurrence; kind: 'invalid'; reason: string; suggestion: string | null }
+  | { occurrence: ImageOccurrence; kind: 'placeholder'; placeholder: string }
+  | { occurrence: ImageOccurrence; kind: 'ko' };
+
+export function classify(occurrence: ImageOccurrence): Subject {
+  const found = classifyImageString(occurrence.written);
+  if (found.kind === 'ko') return { occurrence, kind: 'ko' };
+  if (found.kind === 'placeholder') return { occurrence, kind: 'placeholder', placeholder: found.placeholder ?? '' };
+  const parsed = parseReference(occurrence.written);
+  return parsed.ok
+    ? { occurrence, kind: 'reference', ref: parsed.ref }
+    : { occurrence, kind: 'invalid', reason: parsed.reason, suggestion: parsed.suggestion };
+}
+
+export interface JudgeContext {
+  /** Null when the run is offline: only grammar and static rules apply. */
+  resolutions: Map<string, Resolution> | null;
+  platforms: string[];
+  severities: Record<string, Severity | 'off'>;
+}
+
+interface Draft {
+  rule: string;
+  message: string;
+  replacement?: string | null;
+  /** Overrides the rule table's severity for this finding (still below the user's override). */
+  severity?: Severity;
+}
+
+type Check = (subject: Subject, ctx: JudgeContext) => Draft | null;
+
+const CHECKS: Check[] = [
+  (s) => (s.kind === 'invalid' ? {
+    rule: 'invalid-reference',
+    message: `"${s.occurrence.written}" is not a valid image reference: ${s.reason}.`
+      + (s.suggestion ? ` Did you mean "${s.suggestion}"?` : ''),
+    replacement: s.suggestion,
+  } : null),
+  (s) => (s.kind === 'placeholder' ? {
+    rule: 'unresolved-placeholder',
+    message: `The image contains the placeholder ${s.placeholder}; the kubelet gets it verbatim unless a substitution step replaces it before deploy.`,
+  } : null),
+  (s) => (s.kind === 'ko' ? {
+    rule: 'not-a-registry-reference',
+    message: `${s.occurrence.written} is built and pushed by ko at deploy time; there is nothing in a registry to check yet.`,
+  } : null),
+  (s, ctx) => {
+    if (s.kind !== 'reference') return null;
+    const moved = findMovedLocation(s.ref.registry, s.ref.repository);
+    if (!moved) return null;
+    const target = moved.newName(s.ref.registry, s.ref.repository);
+    const replacement = target ? restyle(s.occurrence.written, s.ref, target + suffixOf(s.ref)) : null;
+    // A move that deletes images is an error, unless the registry still served this one a moment ago:
+    // then the pull works today and blocking the merge would be a false alarm.
+    const stillServed = resolutionOf(s, ctx)?.status === 'ok';
+    return {
+      rule: 'deprecated-registry',
+      message: `${moved.what}${stillServed ? ' (this image still resolves today)' : ''}; ${moved.advice}${replacement ? `: ${replacement}` : ''}.`,
+      replacement,
+      severity: stillServed && moved.severity === 'error' ? 'warning' : moved.severity,
+    };
+  },
+  (s) => (s.kind === 'reference' && !s.ref.tagDefaulted && s.ref.tag === 'latest' && !s.ref.digest ? {
+    rule: 'latest-tag',
+    message: `${s.occurrence.written} uses the mutable "latest" tag: nodes may run different builds, and it is pulled on every pod start.`,
+  } : null),
+  (s) => (s.kind === 'reference' && s.ref.tagDefaulted ? {
+    rule: 'missing-tag',
+    message: `${s.occurrence.written} has no tag or digest, so the kubelet pulls "latest" on every pod start.`,
+  } : null),
+  resolutionCheck,
+  (s, ctx) => {
+    const resolution = resolutionOf(s, ctx);
+    if (!resolution || resolution.status !== 'ok' || !resolution.platforms) return null;
+    const missing = missingPlatforms(ctx.platforms, resolution.platforms);
+    if (missing.length === 0) return null;
+    return {
+      rule: 'platform-missing',
+      message: `${s.occurrence.written} has no ${missing.join(', ')} image (it offers ${resolution.platforms.join(', ') || 'no platform'}); nodes of that platform fail with "no match for platform in manifest".`,
+    };
+  },
+  (s, ctx) => {
+    const resolution = resolutionOf(s, ctx);
+    if (!resolution || resolution.status !== 'ok' || !isSchema1(resolution.mediaType)) return null;
+    return {
+      rule: 'schema1-manifest',
+      message: `${s.occurrence.written} is a Docker schema 1 image; containerd 2.1 and later cannot pull it.`,
+    };
+  },
+  (s, ctx) => {
+    const resolution = resolutionOf(s, ctx);
+    if (s.kind !== 'reference' || !resolution || resolution.status !== 'ok') return null;
+    if (!s.ref.tag || !s.ref.digest || !resolution.tagDigest || resolution.tagDigest === s.ref.digest) return null;
+    return {
+      rule: 'tag-digest-mismatch',
+      message: `The tag ${s.ref.tag} now points at ${resolution.tagDigest}, not at the pinned ${s.ref.digest}; the kubelet pulls the digest, so the tag misleads readers.`,
+      replacement: s.occurrence.written.replace(s.ref.digest, resolution.tagDigest),
+    };
+  },
+];
+
+function suffixOf(ref: ImageReference): string {
+  return `${ref.tag && !ref.tagDefaulted ? `:${ref.tag}` : ''}${ref.digest ? `@${ref.digest}` : ''}`;
+}
+
+function resolutionOf(s: Subject, ctx: JudgeContext): Resolution | null {
+  return s.kind === 'reference' ? (ctx.resolutions?.get(s.ref.canonical) ?? null) : null;
+}
+
+function isSchema1(mediaType: string | null): boolean {
+  return mediaType !== null && mediaType.startsWith('application/vnd.docker.distribution.manifest.v1');
+}
+
+/** What the registry's answer means for the person who wrote the image. */
+function resolutionCheck(s: Subject, ctx: JudgeContext): Draft | null {
+  const r = resolutionOf(s, ctx);
+  if (s.kind !== 'reference' || !r) return null;
+  const image = s.occurrence.written;
+  const detail = r.evidence.detail ? ` (${r.evidence.detail})` : '';
+  const closest = r.suggestions[0] ?? null;
+  switch (r.status) {
+    case 'ok':
+    case 'unchecked':
+      return null;
+    case 'tag-not-found': {
+      const replacement = closest ? restyle(image, s.ref, closest) : null;
+      return {
+        rule: 'tag-not-found',
+        message: `${s.ref.name} has no tag "${s.ref.tag ?? 'latest'}".` + (replacement
+          ? ` Closest existing: ${r.suggestions.map((x) => tagOf(x) ?? x).join(', ')}.`
+          : ' Push it, or use a tag that exists.'),
+        replacement,
+      };
+    }
+    case 'repository-not-found': {
+      const replacement = closest ? restyle(image, s.ref, closest) : null;
+      return {
+        rule: 'repository-not-found',
+        message: `${s.ref.registry} has no repository ${s.ref.repository}${detail}.` + (replacement ? ` Did you mean ${replacement}?` : ' Check the name, or push the image.'),
+        replacement,
+      };
+    }
+    case 'digest-not-found':
+      return { rule: 'digest-not-found', message: `${s.ref.name} has no manifest ${s.ref.digest}; no pull of this digest can succeed.` };
+    case 'unauthorized':
+      return { rule: 'unauthorized', message: `${s.ref.registry} refused access to ${s.ref.repository}${detail}; the kubelet fails the same way unless the cluster has working credentials for ${s.ref.registry}.` };
+    case 'access-denied':
+      return { rule: 'access-denied', message: `The credentials for ${s.ref.registry} are valid but may not pull ${s.ref.repository}${detail}; grant read access on it.` };
+    case 'rate-limited':
+      return { rule: 'rate-limited', message: `${s.ref.registry} answered 429 Too Many Requests for ${s.ref.repository}${detail}; pulls fail the same way until the limit resets.` };
+    case 'registry-unreachable':
+      return { rule: 'registry-unreachable', message: `Could not reach ${s.ref.registry} to verify ${image}${detail}; this does not mean the image is missing.` };
+    case 'registry-error':
+      return { rule: 'registry-error', message: `${s.ref.registry} failed to answer for ${image}${detail}; the image could not be verified (not reported as missing).` };
+    case 'unverified':
+      return { rule: 'unverified', message: `${image} could not be verified${detail}; it was not checked, not found missing.` };
+  }
+}
+
+/** The tag of a suggestion that is a full reference, or null when it is not one. */
+function tagOf(suggestion: string): string | null {
+  const parsed = parseReference(suggestion);
+  return parsed.ok ? parsed.ref.tag : null;
+}
+
+/**
+ * `target` (a reference or a bare tag) written the way the user wrote `written`: familiar names stay
+ * familiar (`nginx:1.25` → `nginx:1.26`), fully qualified ones stay qualified.
+ */
+export function restyle(written: string, ref: ImageReference, target: string): string {
+  const parsed = parseReference(target);
+  const targetRef = parsed.ok && (target.includes('/') || target.includes('@') || !/^[\w][\w.-]*$/.test(target))
+    ? parsed.ref
+    : null;
+  const name = targetRef ? targetRef.name : ref.name;
+  const tag = targetRef ? targetRef.tag : target;
+  const digest = targetRef ? targetRef.digest : null;
+  const suffix = `${tag ? `:${tag}` : ''}${digest ? `@${digest}` : ''}`;
+  const qualified = written.trim().startsWith(`${ref.registry}/`) || written.trim().startsWith('index.docker.io/');
+  if (qualified) return `${name}${suffix}`;
+  const asRef = parseReference(`${name}${suffix}`);
+  if (!asRef.ok) return `${name}${suffix}`;
+  // familiar() spells out the default tag; the user did not write one, so neither does the fix.
+  return asRef.ref.tagDefaulted ? familiar(asRef.ref).replace(/:latest$/, '') : familiar(asRef.ref);
+}
+
+export function judge(subjects: Subject[], ctx: JudgeContext): Finding[] {
+  const findings: Finding[] = [];
+  for (const subject of subjects) {
+    for (const check of CHECKS) {
+      const draft = check(subject, ctx);
+      if (!draft) continue;
+      const severity = effectiveSeverity(draft.rule, draft.severity, ctx.severities);
+      if (severity === 'off') continue;
+      findings.push({
+        rule: draft.rule,
+        severity,
+        message: draft.message,
+        range: subject.occurrence.range,
+        image: subject.occurrence.written,
+        fix: draft.replacement ? { replacement: draft.replacement } : null,
+      });
+    }
+  }
+  return findings;
+}
+
+export function effectiveSeverity(ruleId: string, fromCheck: Severity | undefined, overrides: Record<string, Severity | 'off'>): Severity | 'off' {
+  return overrides[ruleId] ?? fromCheck ?? rule(ruleId).severity;
+}

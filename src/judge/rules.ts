@@ -1,0 +1,195 @@
+// Every rule pullcheck can report, as one table. docs/rules.md and the SARIF rule metadata are generated
+// from it (scripts/gen-docs.mjs; a test fails when docs/rules.md is out of date).
+import type { Severity } from '../model.js';
+
+export interface Rule {
+  id: string;
+  severity: Severity;
+  /** One line: what the rule reports. */
+  title: string;
+  /** Why it breaks (or may break) a pull. */
+  why: string;
+  /** What the kubelet would say, when the rule prevents a kubelet error. */
+  kubelet: string | null;
+  /** How to fix it. */
+  fix: string;
+}
+
+const rows: Rule[] = [
+  {
+    id: 'invalid-reference',
+    severity: 'error',
+    title: 'The image reference does not follow the reference grammar the kubelet uses.',
+    why: 'The kubelet refuses to parse the reference and the pod never starts.',
+    kubelet: 'InvalidImageName: Failed to apply default image tag "…": couldn\'t parse image name',
+    fix: 'Write `[registry[:port]/]path[:tag][@digest]` with a lower-case path; the finding suggests the corrected reference where one is obvious.',
+  },
+  {
+    id: 'manifest-invalid',
+    severity: 'error',
+    title: 'A YAML or JSON document could not be parsed.',
+    why: '`kubectl apply` rejects the whole file, so nothing in it is deployed, and pullcheck cannot see its images.',
+    kubelet: null,
+    fix: 'Fix the syntax at the reported line; the other documents of the file are still checked.',
+  },
+  {
+    id: 'file-skipped',
+    severity: 'notice',
+    title: 'A file was not scanned (unreadable, binary, not UTF-8, or larger than the size limit).',
+    why: 'Images in that file are not checked, so the gate cannot vouch for them.',
+    kubelet: null,
+    fix: 'Exclude the file (`--exclude`) if it holds no manifests, convert it to UTF-8, or raise `max-file-size`.',
+  },
+  {
+    id: 'chart-not-rendered',
+    severity: 'notice',
+    title: 'A Helm chart folder was found; its templates are not plain YAML and were not scanned raw.',
+    why: 'The chart\'s images are only known after rendering.',
+    kubelet: null,
+    fix: 'Let pullcheck render the chart (helm on PATH), or pass pre-rendered output with `--rendered`.',
+  },
+  {
+    id: 'unresolved-placeholder',
+    severity: 'warning',
+    title: 'The image holds a placeholder (`${VAR}`, `$VAR`, `<NAME>`, `{{ … }}`) left for a later substitution step.',
+    why: 'If the substitution step does not run, the kubelet gets the placeholder as the image name.',
+    kubelet: 'InvalidImageName',
+    fix: 'Check the rendered output instead (`--rendered`), or make sure the substitution runs before deploy.',
+  },
+  {
+    id: 'not-a-registry-reference',
+    severity: 'notice',
+    title: 'The image is built at deploy time (`ko://…`) and is not a registry reference yet.',
+    why: 'There is nothing to check in a registry until ko has built and pushed it.',
+    kubelet: null,
+    fix: 'Nothing to do; check the resolved output of `ko resolve` if you want it verified.',
+  },
+  {
+    id: 'deprecated-registry',
+    severity: 'warning',
+    title: 'The image lives on a registry or repository that was frozen, shut down or moved.',
+    why: 'New tags never arrive there and pulls fail once the old location stops serving.',
+    kubelet: 'ErrImagePull / ImagePullBackOff',
+    fix: 'Move to the new location; the finding suggests the new reference where the mapping is mechanical.',
+  },
+  {
+    id: 'latest-tag',
+    severity: 'notice',
+    title: 'The image uses the `latest` tag.',
+    why: 'Nodes may run different builds under one tag, and `latest` is pulled on every pod start (Always).',
+    kubelet: null,
+    fix: 'Pin a version tag, or better a digest (`image@sha256:…`).',
+  },
+  {
+    id: 'missing-tag',
+    severity: 'notice',
+    title: 'The image has neither tag nor digest, so the kubelet pulls `latest`.',
+    why: 'Same as `latest-tag`, and readers cannot tell which version runs.',
+    kubelet: null,
+    fix: 'Add a version tag or a digest.',
+  },
+  {
+    id: 'repository-not-found',
+    severity: 'error',
+    title: 'The registry has no such repository (or, on Docker Hub, it is not visible with the credentials used).',
+    why: 'The kubelet cannot pull an image from a repository that does not exist.',
+    kubelet: 'ErrImagePull: … repository does not exist or may require \'docker login\'',
+    fix: 'Correct the repository name (the finding suggests a close one when the registry has it), or push the image.',
+  },
+  {
+    id: 'tag-not-found',
+    severity: 'error',
+    title: 'The repository exists but has no such tag.',
+    why: 'The kubelet cannot pull a tag that was never pushed or was deleted.',
+    kubelet: 'ErrImagePull: … manifest unknown',
+    fix: 'Use a tag that exists (the finding suggests the closest) or push this one.',
+  },
+  {
+    id: 'digest-not-found',
+    severity: 'error',
+    title: 'The repository has no manifest with this digest.',
+    why: 'A digest names exactly one manifest; if the registry does not hold it, no pull can succeed.',
+    kubelet: 'ErrImagePull: … manifest unknown',
+    fix: 'Use the digest the registry reports for the tag you mean, or push the image.',
+  },
+  {
+    id: 'unauthorized',
+    severity: 'error',
+    title: 'The registry refused the credentials (or wants some and none were given).',
+    why: 'The kubelet gets the same refusal unless the cluster holds working credentials.',
+    kubelet: 'ErrImagePull: … unauthorized: authentication required',
+    fix: 'Give pullcheck the credentials the cluster uses (config `registries`, docker login) and check the pull secret.',
+  },
+  {
+    id: 'access-denied',
+    severity: 'error',
+    title: 'Authenticated, but the identity may not pull this repository.',
+    why: 'The pull is refused for lack of permission, not for lack of a login.',
+    kubelet: 'ErrImagePull: … denied: requested access to the resource is denied',
+    fix: 'Grant pull (read) on the repository to the identity the cluster uses.',
+  },
+  {
+    id: 'rate-limited',
+    severity: 'error',
+    title: 'The registry answered 429 Too Many Requests.',
+    why: 'Pulls fail while the limit lasts; a rollout may hit the same wall.',
+    kubelet: 'ErrImagePull: … toomanyrequests',
+    fix: 'Authenticate, use a mirror or pull-through cache, or retry after the reset time in the message.',
+  },
+  {
+    id: 'registry-unreachable',
+    severity: 'error',
+    title: 'The registry could not be reached (DNS, connection refused, timeout or TLS).',
+    why: 'pullcheck could not verify the image; the cluster may be unable to reach it too. This is never reported as "not found".',
+    kubelet: 'ErrImagePull: … dial tcp / x509 / i/o timeout',
+    fix: 'Check the host name, network access and, for TLS, the CA (`ca` in the config); set `unreachable: warning` where CI cannot see every registry.',
+  },
+  {
+    id: 'registry-error',
+    severity: 'error',
+    title: 'The registry answered with a server error after retries.',
+    why: 'pullcheck could not verify the image. This is never reported as "not found".',
+    kubelet: 'ErrImagePull: … 5xx',
+    fix: 'Retry later; check the registry\'s status.',
+  },
+  {
+    id: 'unverified',
+    severity: 'notice',
+    title: 'The image could not be checked with the credentials this run has (e.g. a fork pull request gets no secrets).',
+    why: 'Nothing is known to be wrong; the check simply could not see the image.',
+    kubelet: null,
+    fix: 'Run the check where the registry credentials are available (push to a branch of the repository, or a pull_request_target workflow that does not check out untrusted code).',
+  },
+  {
+    id: 'tag-digest-mismatch',
+    severity: 'warning',
+    title: 'The image is written `tag@digest`, and the tag now points at another digest.',
+    why: 'The kubelet pulls the digest and ignores the tag, so the tag misleads readers about what runs.',
+    kubelet: null,
+    fix: 'Update the digest to the tag\'s current one, or the tag to the version the digest is.',
+  },
+  {
+    id: 'platform-missing',
+    severity: 'error',
+    title: 'The image is not built for a platform the nodes run.',
+    why: 'The kubelet finds no manifest for the node\'s platform.',
+    kubelet: 'ErrImagePull: no match for platform in manifest: not found',
+    fix: 'Build and push the missing platform (docker buildx --platform), or schedule the workload on nodes it supports.',
+  },
+  {
+    id: 'schema1-manifest',
+    severity: 'error',
+    title: 'The image is a Docker schema 1 manifest.',
+    why: 'containerd 2.1 removed schema 1 support (disabled by default since 2.0).',
+    kubelet: 'ErrImagePull: … schema 1 image manifests are no longer supported',
+    fix: 'Rebuild and push the image with a current builder.',
+  },
+];
+
+export const RULES: ReadonlyMap<string, Rule> = new Map(rows.map((r) => [r.id, r]));
+
+export function rule(id: string): Rule {
+  const found = RULES.get(id);
+  if (!found) throw new Error(`unknown rule id ${id}`);
+  return found;
+}

@@ -1,0 +1,46 @@
+// Human output in the style of eslint's "stylish": findings grouped by file, aligned columns, the rule id
+// last, a closing line with counts and time. Colour only when the caller says the stream is a TTY.
+import type { Report, ReportFinding } from './report.js';
+import { visible } from './sanitize.js';
+
+const ANSI = { red: 31, yellow: 33, blue: 34, dim: 2, bold: 1, green: 32, underline: 4 } as const;
+
+export function formatText(report: Report, options: { color: boolean; quiet?: boolean }): string {
+  const paint = (style: keyof typeof ANSI, text: string) => (options.color ? `\u001b[${ANSI[style]}m${text}\u001b[0m` : text);
+  const shown = options.quiet ? report.findings.filter((f) => f.severity === 'error') : report.findings;
+  const groups = new Map<string, ReportFinding[]>();
+  for (const f of shown) {
+    const key = f.file ?? '';
+    groups.set(key, [...(groups.get(key) ?? []), f]);
+  }
+  const lines: string[] = [];
+  const severityStyle = { error: 'red', warning: 'yellow', notice: 'blue' } as const;
+  for (const [file, findings] of [...groups].sort(([a], [b]) => a.localeCompare(b))) {
+    lines.push(paint('underline', file ? visible(file) : '(run)'));
+    const rows = findings.map((f) => [
+      f.line === null ? '' : `${f.line}:${f.column ?? 0}`,
+      f.severity,
+      visible(f.message),
+      f.rule,
+    ]);
+    const width = [0, 1].map((i) => Math.max(...rows.map((r) => r[i]!.length)));
+    findings.forEach((f, i) => {
+      const [where, severity, message, rule] = rows[i]!;
+      lines.push(`  ${paint('dim', where!.padEnd(width[0]!))}  ${paint(severityStyle[f.severity], severity!.padEnd(width[1]!))}  ${message}  ${paint('dim', rule!)}`);
+      if (f.fix) lines.push(`  ${' '.repeat(width[0]! + width[1]! + 2)}  ${paint('green', `fix: ${visible(f.fix.replacement)}`)}`);
+    });
+    lines.push('');
+  }
+  lines.push(summaryLine(report, paint));
+  return lines.join('\n') + '\n';
+}
+
+function summaryLine(report: Report, paint: (style: keyof typeof ANSI, text: string) => string): string {
+  const s = report.summary;
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  const problems = s.errors + s.warnings;
+  const scope = `${plural(s.images, 'image')} in ${plural(s.files, 'file')}${s.offline ? ' (offline: registries not checked)' : ''} · ${(s.durationMs / 1000).toFixed(1)} s`;
+  const counts = `${plural(s.errors, 'error')}, ${plural(s.warnings, 'warning')}, ${plural(s.notices, 'notice')}`;
+  if (problems === 0) return `${paint('green', '✔')} no problems (${counts}) · ${scope}`;
+  return paint(s.errors > 0 ? 'red' : 'yellow', paint('bold', `✖ ${plural(problems, 'problem')} (${counts})`)) + ` · ${scope}`;
+}
