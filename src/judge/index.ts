@@ -20,9 +20,21 @@ export function classify(occurrence: ImageOccurrence): Subject {
   if (found.kind === 'ko') return { occurrence, kind: 'ko' };
   if (found.kind === 'placeholder') return { occurrence, kind: 'placeholder', placeholder: found.placeholder ?? '' };
   const parsed = parseReference(occurrence.written);
-  return parsed.ok
-    ? { occurrence, kind: 'reference', ref: parsed.ref }
-    : { occurrence, kind: 'invalid', reason: parsed.reason, suggestion: parsed.suggestion };
+  if (!parsed.ok) return { occurrence, kind: 'invalid', reason: parsed.reason, suggestion: parsed.suggestion };
+  const { ref } = parsed;
+  // distribution reads an upper-case first component as a registry host (`Acme/api` → host "Acme"), so
+  // the reference parses, but the kubelet then dials a host that cannot exist: almost always a typo'd
+  // name. Judged as invalid here so it is not also sent to a registry that does not exist.
+  if (/[A-Z]/.test(ref.registry) && !/[.:]/.test(ref.registry)) {
+    const lowered = occurrence.written.trim().replace(ref.registry, ref.registry.toLowerCase());
+    return {
+      occurrence,
+      kind: 'invalid',
+      reason: `"${ref.registry}" is read as a registry host because it has upper-case letters, and repository names must be lowercase`,
+      suggestion: parseReference(lowered).ok ? lowered : null,
+    };
+  }
+  return { occurrence, kind: 'reference', ref };
 }
 
 export interface JudgeContext {

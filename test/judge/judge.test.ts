@@ -45,6 +45,10 @@ describe('static rules (offline)', () => {
     }]);
   });
 
+  it('catches an upper-case first component, which the grammar reads as a registry host', () => {
+    expect(findingsFor('Acme/api:1')).toEqual([expect.objectContaining({ rule: 'invalid-reference', severity: 'error', fix: 'acme/api:1' })]);
+  });
+
   it.each(['${REGISTRY}/api:1', '$IMAGE', 'acme/api:<TAG>', '{{ .Values.image }}'])('calls %s a placeholder, not an invalid reference', (written) => {
     expect(findingsFor(written)).toEqual([expect.objectContaining({ rule: 'unresolved-placeholder', severity: 'warning' })]);
   });
