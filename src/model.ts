@@ -56,7 +56,10 @@ export interface ScannedObject {
 }
 
 export interface Fix {
-  /** Replacement text for the finding's range (the whole scalar as written, quotes excluded). */
+  /**
+   * Replaces exactly the text at the finding's range, quotes included (a quoted scalar's replacement
+   * brings the same quotes). The judge words it for the whole image; the pipeline fits it to the range.
+   */
   replacement: string;
 }
 
