@@ -65,6 +65,8 @@ export class RegistryHost {
   /** The registry answered 405/501 to a manifest HEAD: ask with GET from then on. */
   headUnsupported = false;
   #endpoint: URL | null = null;
+  /** From the config (`endpoint`, or a mirror's URL): the only place this host is asked, scheme included. */
+  readonly configuredEndpoint: URL | null;
   #scheme: Scheme = { kind: 'none' };
   #credential: Promise<Credential | null> | null = null;
   #ready: Promise<void> | null = null;
@@ -77,6 +79,7 @@ export class RegistryHost {
     readonly services: HostServices,
   ) {
     this.isDockerHub = name === DOCKER_HUB;
+    this.configuredEndpoint = config.endpoint ? new URL(config.endpoint) : null;
     this.channel = {
       name,
       limiter: new Semaphore(services.perRegistryConcurrency),
@@ -85,6 +88,11 @@ export class RegistryHost {
       pausedUntil: 0,
       rateLimited: null,
     };
+  }
+
+  /** The host[:port] requests go to (`registry-1.docker.io` for Docker Hub, a configured endpoint …). */
+  get endpointHost(): string {
+    return this.configuredEndpoint?.host ?? (this.isDockerHub ? DOCKER_HUB_ENDPOINT : this.name);
   }
 
   /** Pings the registry once (every check of this registry waits for the same ping). */
@@ -148,11 +156,12 @@ export class RegistryHost {
   /**
    * HTTPS first; plain HTTP only for insecure and loopback registries (as Docker does), and only when the
    * server does not speak TLS at all: a certificate it presented and we rejected is the answer to report
-   * (plain HTTP to an HTTPS server only gets a 400).
+   * (plain HTTP to an HTTPS server only gets a 400). A configured endpoint names its scheme: only that one.
    */
   async #findEndpoint(): Promise<HttpResponse> {
-    const host = this.isDockerHub ? DOCKER_HUB_ENDPOINT : this.name;
-    const schemes = this.channel.insecure || isLoopbackHost(new URL(`https://${host}`).hostname) ? ['https', 'http'] : ['https'];
+    const host = this.endpointHost;
+    const configured = this.configuredEndpoint?.protocol.slice(0, -1);
+    const schemes = configured ? [configured] : this.channel.insecure || isLoopbackHost(new URL(`https://${host}`).hostname) ? ['https', 'http'] : ['https'];
     let firstFailure: NetworkError | null = null;
     for (const scheme of schemes) {
       const endpoint = new URL(`${scheme}://${host}/`);
@@ -161,7 +170,7 @@ export class RegistryHost {
           method: 'GET',
           url: new URL('/v2/', endpoint),
           maxBodyBytes: MAX_PING_BODY,
-          retry: scheme === 'https', // the HTTP fallback is a probe: its failure is the answer
+          retry: scheme === schemes[0], // the HTTP fallback is a probe: its failure is the answer
         });
         this.#endpoint = endpoint;
         return response;
