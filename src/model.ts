@@ -28,6 +28,19 @@ export interface PodFacts {
   nodeSelector: Record<string, string>;
   /** The container's imagePullPolicy as written (null when absent). */
   imagePullPolicy: string | null;
+  /**
+   * `affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms`: the terms are
+   * ORed, the requirements of one term ANDed (as the scheduler reads them). Absent when the pod has none.
+   */
+  requiredNodeAffinity?: NodeSelectorRequirement[][];
+}
+
+/** One `matchExpressions` entry of a node selector term. */
+export interface NodeSelectorRequirement {
+  key: string;
+  /** In, NotIn, Exists, DoesNotExist, Gt, Lt. */
+  operator: string;
+  values: string[];
 }
 
 export interface ImageOccurrence {
@@ -120,6 +133,11 @@ export interface Resolution {
   authenticated: boolean;
   /** Where those credentials came from (the keychain's `source`), null when anonymous. */
   credentialSource: string | null;
+  /**
+   * The host that gave this answer when the config sends the registry elsewhere (a mirror, or an `endpoint`
+   * override); absent when the registry answered itself. `quota` is that host's.
+   */
+  endpoint?: string;
 }
 
 /** A registry's announced pull quota: `ratelimit-limit: 100;w=21600`, `ratelimit-remaining: 76;w=21600`. */

@@ -1,34 +1,6 @@
-// Splitting an image string into name, tag and digest, for matching rendered images against the values
-// that produced them. Not a reference parser (src/reference does that): this is kustomize's own split
-// (api/image/image.go, `Split`), mirrored so a replay of its `images:` entries yields the same strings.
-
-export interface ImageParts {
-  /** Everything before the tag or digest, registry included. */
-  name: string;
-  tag: string;
-  digest: string;
-}
-
-/** The first `:` or `@` after the first `/` starts the tag or digest (so a registry port is not a tag). */
-export function splitImage(image: string): ImageParts {
-  const slash = image.indexOf('/');
-  const offset = slash > 0 ? slash : 0;
-  const search = image.slice(offset);
-  const at = search.indexOf('@');
-  const colon = search.indexOf(':');
-  if (colon < 0 && at < 0) return { name: image, tag: '', digest: '' };
-  if (at >= 0 && (colon < 0 || at < colon)) {
-    return { name: image.slice(0, offset + at), tag: '', digest: image.slice(offset + at + 1) };
-  }
-  if (at >= 0) {
-    return { name: image.slice(0, offset + colon), tag: image.slice(offset + colon + 1, offset + at), digest: image.slice(offset + at + 1) };
-  }
-  return { name: image.slice(0, offset + colon), tag: image.slice(offset + colon + 1), digest: '' };
-}
-
-export function joinImage(parts: ImageParts): string {
-  return `${parts.name}${parts.tag ? `:${parts.tag}` : ''}${parts.digest ? `@${parts.digest}` : ''}`;
-}
+// Matching rendered images against the values and kustomize entries that produced them. The split itself
+// is kustomize's own (src/reference/split.ts), so a replay of its `images:` entries yields the same strings.
+export { joinImage, splitImage, type ImageParts } from '../reference/split.js';
 
 /** Whether `name` is `suffix` or ends with `/suffix` (a repository written without its registry). */
 export function nameEndsWith(name: string, suffix: string): boolean {

@@ -170,7 +170,7 @@ function resolutionCheck(s: Subject, ctx: JudgeContext): Draft | null {
     case 'unauthorized':
       return { rule: 'unauthorized', message: `${s.ref.registry} refused access to ${s.ref.repository}${detail}; the kubelet fails the same way unless the cluster has working credentials for ${s.ref.registry}.` };
     case 'access-denied':
-      return { rule: 'access-denied', message: `The credentials for ${s.ref.registry} are valid but may not pull ${s.ref.repository}${detail}; grant read access on it.` };
+      return { rule: 'access-denied', message: `Pulling ${image} is denied${r.evidence.detail ? `: ${r.evidence.detail}` : ''}. Grant pull on ${s.ref.repository} to the identity the cluster uses.` };
     case 'rate-limited':
       return { rule: 'rate-limited', message: `${s.ref.registry} answered 429 Too Many Requests for ${s.ref.repository}${detail}; pulls fail the same way until the limit resets.` };
     case 'registry-unreachable':
@@ -186,27 +186,6 @@ function resolutionCheck(s: Subject, ctx: JudgeContext): Draft | null {
 function tagOf(suggestion: string): string | null {
   const parsed = parseReference(suggestion);
   return parsed.ok ? parsed.ref.tag : null;
-}
-
-/**
- * `target` (a reference or a bare tag) written the way the user wrote `written`: familiar names stay
- * familiar (`nginx:1.25` → `nginx:1.26`), fully qualified ones stay qualified.
- */
-export function restyle(written: string, ref: ImageReference, target: string): string {
-  const parsed = parseReference(target);
-  const targetRef = parsed.ok && (target.includes('/') || target.includes('@') || !/^[\w][\w.-]*$/.test(target))
-    ? parsed.ref
-    : null;
-  const name = targetRef ? targetRef.name : ref.name;
-  const tag = targetRef ? targetRef.tag : target;
-  const digest = targetRef ? targetRef.digest : null;
-  const suffix = `${tag ? `:${tag}` : ''}${digest ? `@${digest}` : ''}`;
-  const qualified = written.trim().startsWith(`${ref.registry}/`) || written.trim().startsWith('index.docker.io/');
-  if (qualified) return `${name}${suffix}`;
-  const asRef = parseReference(`${name}${suffix}`);
-  if (!asRef.ok) return `${name}${suffix}`;
-  // familiar() spells out the default tag; the user did not write one, so neither does the fix.
-  return asRef.ref.tagDefaulted ? familiar(asRef.ref).replace(/:latest$/, '') : familiar(asRef.ref);
 }
 
 export function judge(subjects: Subject[], ctx: JudgeContext): Finding[] {

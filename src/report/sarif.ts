@@ -32,7 +32,7 @@ export function formatSarif(report: Report, toolVersion: string): Sarif.Log {
         },
       },
       results: report.findings.filter((f) => f.file !== null).map((f) => result(f, index.get(f.rule) ?? -1)),
-      columnKind: 'unicodeCodePoints',
+      columnKind: 'utf16CodeUnits',
     }],
   };
 }
@@ -56,18 +56,8 @@ function result(f: ReportFinding, ruleIndex: number): Sarif.Result {
     partialFingerprints: { 'pullcheck/v1': createHash('sha256').update(`${f.rule}\0${uri}\0${f.image ?? ''}`).digest('hex').slice(0, 32) },
     fixes: f.fix ? [{
       description: { text: `Replace with ${f.fix.replacement}` },
-      artifactChanges: [{ artifactLocation: { uri, uriBaseId: '%SRCROOT%' }, replacements: [{ deletedRegion: region, insertedContent: { text: replacementText(f) } }] }],
+      artifactChanges: [{ artifactLocation: { uri, uriBaseId: '%SRCROOT%' }, replacements: [{ deletedRegion: region, insertedContent: { text: f.fix.replacement } }] }],
     }] : undefined,
   };
 }
 
-/**
- * The region covers the scalar as written, quotes included; a quoted scalar is replaced by a double-quoted
- * one (always valid YAML for an image reference) so the file keeps parsing the same way.
- */
-function replacementText(f: ReportFinding): string {
-  const replacement = f.fix?.replacement ?? '';
-  const width = f.endColumn !== null && f.column !== null && f.endLine === f.line ? f.endColumn - f.column : null;
-  const quoted = width !== null && f.image !== null && width > f.image.length;
-  return quoted ? JSON.stringify(replacement) : replacement;
-}

@@ -78,7 +78,7 @@ describe('text output', () => {
 describe('SARIF', () => {
   it('is SARIF 2.1.0 with one rule per id, exact regions, levels, fingerprints and fixes', () => {
     const sarif = formatSarif(report([
-      finding('tag-not-found', 'error', 'dir with space/a%.yaml', 12, 'nginx:1.255', 'nginx:1.25'),
+      finding('tag-not-found', 'error', 'dir with space/a%.yaml', 12, 'nginx:1.255', '"nginx:1.25"'),
       finding('latest-tag', 'notice', 'b.yaml', 2, 'x:latest'),
     ]), '9.9.9');
     expect(sarif.version).toBe('2.1.0');
@@ -92,7 +92,6 @@ describe('SARIF', () => {
       artifactLocation: { uri: 'dir%20with%20space/a%25.yaml', uriBaseId: '%SRCROOT%' },
       region: { startLine: 12, startColumn: 14, endLine: 12, endColumn: 27 },
     });
-    // The region covers the quotes of a quoted scalar, so the replacement brings its own.
     expect(error!.fixes![0]!.artifactChanges[0]!.replacements[0]!.insertedContent).toEqual({ text: '"nginx:1.25"' });
     expect(note!.level).toBe('note');
     expect(error!.partialFingerprints!['pullcheck/v1']).toMatch(/^[0-9a-f]{32}$/);
