@@ -8,11 +8,12 @@ import { run } from './run.js';
 import { failsGate, type Report } from './report/report.js';
 import { formatText } from './report/text.js';
 import { formatSarif } from './report/sarif.js';
+import { annotationCommands } from './report/github-commands.js';
 import { explainRule } from './report/explain.js';
-import { dockerKeychain } from './credentials/docker-config.js';
+import { environmentKeychain } from './credentials/index.js';
 import { VERSION } from './version.js';
 
-const FORMATS = ['text', 'json', 'sarif'] as const;
+const FORMATS = ['text', 'json', 'sarif', 'github'] as const;
 type Format = (typeof FORMATS)[number];
 
 const HELP = `pullcheck ${VERSION} — will every image this change deploys pull?
@@ -22,7 +23,8 @@ Usage:
   pullcheck explain <rule>            what a rule means and how to fix it
 
 Options:
-  --format text|json|sarif   output format (default: text)
+  --format text|json|sarif|github
+                             output format (default: text); github = workflow-command annotations
   -o, --output FILE          write the report to FILE instead of stdout
   --offline                  no network: reference grammar and static rules only
   -c, --config FILE          config file (default: .github/pullcheck.yml or .pullcheck.yml if present)
@@ -119,7 +121,7 @@ export async function main(argv: string[], io: { stdout: NodeJS.WritableStream &
   try {
     const options = buildOptions(raw);
     failOn = options.failOn;
-    report = await run(options, { keychain: dockerKeychain(io.env) });
+    report = await run(options, { keychain: environmentKeychain(io.env, { githubToken: io.env.GITHUB_TOKEN, githubActor: io.env.GITHUB_ACTOR }) });
   } catch (error) {
     if (error instanceof ConfigError) { io.stderr.write(`pullcheck: ${error.message}\n`); return 2; }
     io.stderr.write(`pullcheck: internal error: ${(error as Error).message} — please report it with the command you ran\n`);
@@ -132,7 +134,9 @@ export async function main(argv: string[], io: { stdout: NodeJS.WritableStream &
     ? `${JSON.stringify(report, null, 2)}\n`
     : format === 'sarif'
       ? `${JSON.stringify(formatSarif(report, VERSION), null, 2)}\n`
-      : formatText(report, { color, quiet: values.quiet });
+      : format === 'github'
+        ? annotationCommands(report.findings, { seeAlso: 'pullcheck --format text lists them all' }).map((line) => `${line}\n`).join('')
+        : formatText(report, { color, quiet: values.quiet });
   if (values.output) {
     try {
       writeFileSync(path.resolve(io.cwd, values.output), text);

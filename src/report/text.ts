@@ -15,7 +15,9 @@ export function formatText(report: Report, options: { color: boolean; quiet?: bo
   }
   const lines: string[] = [];
   const severityStyle = { error: 'red', warning: 'yellow', notice: 'blue' } as const;
-  for (const [file, findings] of [...groups].sort(([a], [b]) => a.localeCompare(b))) {
+  // The report orders by severity; a reader of one file wants it top to bottom.
+  for (const [file, unordered] of [...groups].sort(([a], [b]) => a.localeCompare(b))) {
+    const findings = [...unordered].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
     lines.push(paint('underline', file ? visible(file) : '(run)'));
     const rows = findings.map((f) => [
       f.line === null ? '' : `${f.line}:${f.column ?? 0}`,
@@ -39,7 +41,9 @@ function summaryLine(report: Report, paint: (style: keyof typeof ANSI, text: str
   const s = report.summary;
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
   const problems = s.errors + s.warnings;
-  const scope = `${plural(s.images, 'image')} in ${plural(s.files, 'file')}${s.offline ? ' (offline: registries not checked)' : ''} · ${(s.durationMs / 1000).toFixed(1)} s`;
+  const pulling = report.images.filter((i) => i.status === 'ok').length;
+  const checked = s.offline ? ' (offline: registries not checked)' : ` (${pulling} resolved ok)`;
+  const scope = `${plural(s.images, 'image')}${s.images > 0 ? checked : ''} in ${plural(s.files, 'file')} · ${(s.durationMs / 1000).toFixed(1)} s`;
   const counts = `${plural(s.errors, 'error')}, ${plural(s.warnings, 'warning')}, ${plural(s.notices, 'notice')}`;
   if (problems === 0) return `${paint('green', '✔')} no problems (${counts}) · ${scope}`;
   return paint(s.errors > 0 ? 'red' : 'yellow', paint('bold', `✖ ${plural(problems, 'problem')} (${counts})`)) + ` · ${scope}`;

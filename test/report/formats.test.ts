@@ -40,18 +40,18 @@ describe('report', () => {
 });
 
 describe('text output', () => {
-  it('groups by file, aligns columns and ends with the counts', () => {
+  it('groups by file, top to bottom, aligns columns and ends with the counts', () => {
     const text = formatText(report([
       finding('tag-not-found', 'error', 'deploy/a.yaml', 12, 'nginx:1.255', 'nginx:1.25'),
       finding('latest-tag', 'notice', 'deploy/a.yaml', 3, 'redis:latest'),
     ]), { color: false });
     expect(text).toBe([
       'deploy/a.yaml',
+      '  3:14   notice  latest-tag message  latest-tag',
       '  12:14  error   tag-not-found message  tag-not-found',
       '                 fix: nginx:1.25',
-      '  3:14   notice  latest-tag message  latest-tag',
       '',
-      '✖ 1 problem (1 error, 0 warnings, 1 notice) · 0 images in 2 files (offline: registries not checked) · 1.2 s',
+      '✖ 1 problem (1 error, 0 warnings, 1 notice) · 0 images in 2 files · 1.2 s',
       '',
     ].join('\n'));
   });
@@ -66,7 +66,8 @@ describe('text output', () => {
     const f = finding('invalid-reference', 'error', 'evil\u001b[2J.yaml', 1, 'x');
     f.message = 'image "a\nb\u001b]0;owned\u0007" is bad';
     const text = formatText(report([f]), { color: false });
-    expect(text).not.toMatch(/\u001b|\u0007/);
+    expect(text).not.toContain('\u001b');
+    expect(text).not.toContain('\u0007');
     expect(text).toContain('image "a\\nb\\u001b]0;owned\\u0007" is bad');
   });
 
