@@ -134,8 +134,8 @@ export interface Resolution {
   /** Where those credentials came from (the keychain's `source`), null when anonymous. */
   credentialSource: string | null;
   /**
-   * The host that gave this answer when the config sends the registry elsewhere (a mirror, or an `endpoint`
-   * override); absent when the registry answered itself. `quota` is that host's.
+   * The mirror (config `mirrors`) that gave this answer, as host[:port]; absent when the registry itself
+   * answered (at its configured `endpoint`, if any). `quota` is the answering host's.
    */
   endpoint?: string;
 }

@@ -16,6 +16,32 @@ export interface RegistrySettings {
   username: string | null;
   password: string | null;
   token: string | null;
+  /** Where the registry itself is asked (`scheme://host[:port]`), e.g. a pull-through cache standing in for it. */
+  endpoint?: string;
+  /** Mirrors asked first, in order (containerd hosts.toml semantics); the registry is asked last. */
+  mirrors?: string[];
+  /** `allow-link-local: true`: the registry may be at a link-local / cloud metadata address (refused otherwise). */
+  allowLinkLocal?: boolean;
+}
+
+/** The opt-in policy rules (off unless the config turns them on). */
+export interface PolicySettings {
+  /** `allowed-registries`: globs over the registry host (or `registry/repository` when the glob has a `/`); null = any. */
+  allowedRegistries: string[] | null;
+  /** `require-digest: true`: every image must be pinned by digest (`missing-digest`). */
+  requireDigest: boolean;
+  /** `pull-policy: true`: a mutable tag pulled IfNotPresent is reported (`mutable-tag-pull-policy`). */
+  pullPolicy: boolean;
+}
+
+/** One `ignore` entry: findings of `rule` whose image and file match the globs are suppressed, with the reason. */
+export interface IgnoreEntry {
+  rule: string;
+  /** Glob over the image as written or its canonical form; null = any image. */
+  image: string | null;
+  /** Glob over the finding's file (relative to the root); null = any file. */
+  path: string | null;
+  reason: string;
 }
 
 export interface ChartSettings {
@@ -43,6 +69,17 @@ export interface Options {
   helm: 'auto' | 'off';
   charts: Record<string, ChartSettings>;
   rendered: string[];
+  /** Config `nodes`: nodes per platform, for a DaemonSet's pod count and the "once per node" pull estimate. */
+  nodes: number;
+  policy: PolicySettings;
+  ignore: IgnoreEntry[];
+  /** Config `use-pull-secrets: true`: also resolve with the dockerconfigjson Secrets in the scanned manifests. */
+  usePullSecrets: boolean;
+  /**
+   * This run has no secrets (a pull request from a fork): images that need credentials are reported
+   * `unverified`, never unauthorized or not found. Set by the Action when the head repository is not the base.
+   */
+  noSecrets: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -61,10 +98,14 @@ export interface RawOptions {
   kustomize?: string;
   helm?: string;
   rendered?: string[];
+  noSecrets?: boolean;
+  /** Credentials from the Action's `registry-auth` input (parseRegistryAuth); they win over the config file's. */
+  registryAuth?: Record<string, RegistrySettings>;
 }
 
 const DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024;
 const DEFAULT_TIMEOUT_MS = 120_000;
+const DEFAULT_NODES = 3;
 /** Found automatically when no --config is given, so a repository can carry its settings. */
 export const DEFAULT_CONFIG_FILES = ['.github/pullcheck.yml', '.github/pullcheck.yaml', '.pullcheck.yml', '.pullcheck.yaml'];
 
@@ -88,12 +129,21 @@ export function buildOptions(raw: RawOptions): Options {
     maxFileSize: config['max-file-size'] === undefined ? DEFAULT_MAX_FILE_SIZE : parseSize(config['max-file-size'], where('max-file-size')),
     platforms,
     timeoutMs: timeoutText === undefined ? DEFAULT_TIMEOUT_MS : parseDuration(timeoutText, raw.timeout ? '--timeout' : where('timeout')),
-    registries: parseRegistries(config.registries, configFile, root),
+    registries: withRegistryAuth(parseRegistries(config.registries, configFile, root), raw.registryAuth),
     severities: parseSeverities(config, where),
     kustomize: oneOf(raw.kustomize ?? str(config.kustomize, where('kustomize')) ?? 'auto', ['auto', 'off'] as const, '--kustomize'),
     helm: oneOf(raw.helm ?? str(config.helm, where('helm')) ?? 'auto', ['auto', 'off'] as const, '--helm'),
     charts: parseCharts(config.charts, where('charts')),
     rendered: raw.rendered ?? [],
+    nodes: config.nodes === undefined || config.nodes === null ? DEFAULT_NODES : positiveInteger(config.nodes, where('nodes')),
+    policy: {
+      allowedRegistries: parseAllowedRegistries(config['allowed-registries'], where('allowed-registries')),
+      requireDigest: bool(config['require-digest'], where('require-digest')) ?? false,
+      pullPolicy: bool(config['pull-policy'], where('pull-policy')) ?? false,
+    },
+    ignore: parseIgnore(config.ignore, where),
+    usePullSecrets: bool(config['use-pull-secrets'], where('use-pull-secrets')) ?? false,
+    noSecrets: raw.noSecrets ?? false,
   };
 }
 
@@ -117,7 +167,8 @@ function loadConfig(root: string, explicit: string | undefined): { config: Confi
     }
     if (parsed === null || parsed === undefined) return { config: {}, file: displayPath(file, root) };
     if (!isObject(parsed)) throw new ConfigError(`config file ${displayPath(file, root)} must be a mapping`);
-    const known = new Set(['registries', 'platforms', 'timeout', 'fail-on', 'include', 'exclude', 'max-file-size', 'rules', 'unreachable', 'kustomize', 'helm', 'charts']);
+    const known = new Set(['registries', 'platforms', 'timeout', 'fail-on', 'include', 'exclude', 'max-file-size', 'rules', 'unreachable', 'kustomize', 'helm', 'charts', 'use-pull-secrets',
+      'nodes', 'allowed-registries', 'require-digest', 'pull-policy', 'ignore']);
     for (const key of Object.keys(parsed)) {
       if (!known.has(key)) throw new ConfigError(`unknown setting '${key}' in ${displayPath(file, root)} (known: ${[...known].join(', ')})`);
     }
@@ -141,7 +192,7 @@ function parseRegistries(value: unknown, configFile: string | null, root: string
     const key = `registries.${host}${where}`;
     if (settings !== null && !isObject(settings)) throw new ConfigError(`${key} must be a mapping`);
     const s = settings ?? {};
-    const known = new Set(['insecure', 'ca', 'username', 'password', 'token']);
+    const known = new Set(['insecure', 'ca', 'username', 'password', 'token', 'endpoint', 'mirrors', 'allow-link-local']);
     for (const k of Object.keys(s)) if (!known.has(k)) throw new ConfigError(`unknown setting '${k}' under ${key}`);
     const caPath = str(s.ca, `${key}.ca`);
     let ca: string | null = null;
@@ -158,9 +209,23 @@ function parseRegistries(value: unknown, configFile: string | null, root: string
     if ((username === null) !== (password === null)) throw new ConfigError(`${key} needs both username and password`);
     if (token !== null && username !== null) throw new ConfigError(`${key} takes either username/password or token, not both`);
     if (s.insecure !== undefined && typeof s.insecure !== 'boolean') throw new ConfigError(`${key}.insecure must be true or false`);
-    result[normaliseHost(host)] = { insecure: s.insecure === true, ca, username, password, token };
+    const allowLinkLocal = bool(s['allow-link-local'], `${key}.allow-link-local`);
+    const setting = (name: string) => `registries.${host}.${name}${where}`;
+    const endpoint = s.endpoint === undefined || s.endpoint === null ? undefined : endpointUrl(s.endpoint, setting('endpoint'));
+    const mirrors = strList(s.mirrors, setting('mirrors'))?.map((url, i) => endpointUrl(url, setting(`mirrors[${i}]`)));
+    result[normaliseHost(host)] = { insecure: s.insecure === true, ca, username, password, token, ...(endpoint ? { endpoint } : {}), ...(mirrors ? { mirrors } : {}), ...(allowLinkLocal ? { allowLinkLocal } : {}) };
   }
   return result;
+}
+
+/** The `registry-auth` credentials replace the config file's for the same host; its insecure/ca stay. */
+function withRegistryAuth(registries: Record<string, RegistrySettings>, auth: Record<string, RegistrySettings> | undefined): Record<string, RegistrySettings> {
+  const merged = { ...registries };
+  for (const [host, s] of Object.entries(auth ?? {})) {
+    const base = merged[host] ?? { insecure: false, ca: null };
+    merged[host] = { ...base, username: s.username, password: s.password, token: s.token };
+  }
+  return merged;
 }
 
 const DOCKER_HUB_ALIASES = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com']);
@@ -211,7 +276,57 @@ function parseCharts(value: unknown, key: string): Record<string, ChartSettings>
   return result;
 }
 
+/**
+ * A registry endpoint or mirror: `http(s)://host[:port]`, nothing after the host. containerd's path
+ * prefixes (`override_path`) are not supported, so a path is refused rather than silently dropped.
+ */
+function endpointUrl(value: unknown, key: string): string {
+  const text = str(value, key) ?? '';
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new ConfigError(`${key} must be a URL like https://mirror.example.com (got '${text}')`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigError(`${key} must start with https:// or http:// (got '${text}')`);
+  if ((url.pathname !== '/' && url.pathname !== '/v2' && url.pathname !== '/v2/') || url.search || url.hash || url.username || url.password) {
+    throw new ConfigError(`${key} must be scheme://host[:port] only (got '${text}'); path prefixes and credentials in the URL are not supported`);
+  }
+  return `${url.protocol}//${url.host}`;
+}
+
+function parseAllowedRegistries(value: unknown, key: string): string[] | null {
+  const globs = strList(value, key);
+  if (globs === undefined) return null;
+  if (globs.length === 0 || globs.some((g) => g.trim() === '')) throw new ConfigError(`${key} must list at least one registry glob, e.g. [ghcr.io, '*.dkr.ecr.*.amazonaws.com']`);
+  return globs.map((g) => g.trim());
+}
+
+function parseIgnore(value: unknown, where: (key: string) => string): IgnoreEntry[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) throw new ConfigError(`${where('ignore')} must be a list of {rule, image, path, reason} entries`);
+  return value.map((entry, i) => {
+    const k = (name = '') => where(`ignore[${i}]${name}`);
+    if (!isObject(entry)) throw new ConfigError(`${k()} must be a mapping with rule, reason and optionally image and path`);
+    for (const name of Object.keys(entry)) {
+      if (!['rule', 'image', 'path', 'reason'].includes(name)) throw new ConfigError(`unknown setting '${name}' under ${k()} (known: rule, image, path, reason)`);
+    }
+    const rule = str(entry.rule, k('.rule'));
+    if (!rule) throw new ConfigError(`${k()} needs a rule (see docs/rules.md)`);
+    if (!RULES.has(rule)) throw new ConfigError(`unknown rule '${rule}' in ${k('.rule')} (see docs/rules.md)`);
+    const reason = str(entry.reason, k('.reason'))?.trim();
+    if (!reason) throw new ConfigError(`${k()} needs a reason: it is shown in the report next to what it suppresses`);
+    return { rule, image: str(entry.image, k('.image')) ?? null, path: str(entry.path, k('.path')) ?? null, reason };
+  });
+}
+
+function positiveInteger(value: unknown, key: string): number {
+  if (typeof value === 'number' && Number.isInteger(value) && value > 0) return value;
+  throw new ConfigError(`${key} must be a whole number greater than zero (got '${String(value)}')`);
+}
+
 function checkPlatform(p: string): void {
+  if (p === 'auto') return; // per workload, from its nodeSelector and node affinity
   if (!/^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/.test(p)) {
     throw new ConfigError(`platform '${p}' must look like os/arch[/variant], e.g. linux/amd64 or linux/arm/v7`);
   }
@@ -243,6 +358,12 @@ function str(value: unknown, key: string): string | undefined {
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   throw new ConfigError(`${key} must be a string`);
+}
+
+function bool(value: unknown, key: string): boolean | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'boolean') return value;
+  throw new ConfigError(`${key} must be true or false`);
 }
 
 function strList(value: unknown, key: string): string[] | undefined {

@@ -6,11 +6,19 @@ import type { Options } from './options.js';
 import { walk } from './discover/walk.js';
 import { readManifest } from './discover/read.js';
 import { renderAll } from './discover/render.js';
+import { linesReader, rangeReader } from './discover/source-text.js';
 import { extractManifests } from './extract/index.js';
 import { classify, judge, type Subject } from './judge/index.js';
+import { projectFix } from './judge/fix-projection.js';
 import { resolveAll } from './registry/index.js';
-import { anonymous, chain, type Keychain } from './credentials/keychain.js';
-import { configKeychain } from './credentials/config.js';
+import {
+  anonymous, chain, configKeychain, problemFindings, pullSecretKeychain, readClusterObjects, refusedAnonymously, unverifiedWithoutCredentials,
+  type Keychain, type ManifestSource,
+} from './credentials/index.js';
+import { judgePullSecrets } from './judge/pull-secrets.js';
+import { registryAllowed } from './judge/policy.js';
+import { judgeQuotas } from './judge/quota.js';
+import { applySuppressions } from './judge/ignore.js';
 import { buildReport, type Report } from './report/report.js';
 import type { ImageReference } from './reference/index.js';
 
@@ -39,6 +47,7 @@ export async function run(options: Options, deps: RunDeps = {}): Promise<Report>
   const occurrences: ImageOccurrence[] = [...rendered.occurrences];
   const objects: ScannedObject[] = [...rendered.objects];
   const covered = new Set(rendered.coveredFiles);
+  const manifestTexts: ManifestSource[] = [];
   let documents = 0;
   let files = 0;
   for (const file of found.manifests) {
@@ -49,6 +58,7 @@ export async function run(options: Options, deps: RunDeps = {}): Promise<Report>
       findings.push(read.finding);
       continue;
     }
+    manifestTexts.push({ file, text: read.text });
     const extracted = extractManifests(read.text, file, 'manifest');
     documents += extracted.documents;
     objects.push(...extracted.objects);
@@ -60,16 +70,34 @@ export async function run(options: Options, deps: RunDeps = {}): Promise<Report>
   const references = subjects.filter((s): s is Extract<Subject, { kind: 'reference' }> => s.kind === 'reference');
   const unique = new Map<string, ImageReference>(references.map((s) => [s.ref.canonical, s.ref]));
 
-  const resolutions = options.offline
+  // ServiceAccounts and pull Secrets of the manifests: for the pull-secret checks, and as credentials on request.
+  const cluster = readClusterObjects(manifestTexts, objects);
+  const keychain = chain(configKeychain(options.registries), options.usePullSecrets ? pullSecretKeychain(cluster) : anonymous, deps.keychain ?? anonymous);
+  const registries = Object.fromEntries(Object.entries(options.registries).map(([host, s]) => [host, { insecure: s.insecure, ca: s.ca ?? undefined, endpoint: s.endpoint, mirrors: s.mirrors, allowLinkLocal: s.allowLinkLocal }]));
+  // A registry the policy does not allow is never contacted (the judge reports it as disallowed-registry).
+  const allowed = [...unique.values()].filter((ref) => registryAllowed(ref, options.policy.allowedRegistries));
+  const resolved = options.offline
     ? null
-    : await resolveAll([...unique.values()], {
-      registries: Object.fromEntries(Object.entries(options.registries).map(([host, s]) => [host, { insecure: s.insecure, ca: s.ca ?? undefined }])),
-      keychain: chain(configKeychain(options.registries), deps.keychain ?? anonymous),
-      platforms: options.platforms,
-      timeoutMs: options.timeoutMs,
-    });
+    : await resolveAll(allowed, { registries, keychain, platforms: options.platforms, timeoutMs: options.timeoutMs });
+  const credentialProblems = keychain.problems?.() ?? [];
+  findings.push(...problemFindings(credentialProblems));
+  const resolutions = resolved && unverifiedWithoutCredentials(resolved, { noSecrets: options.noSecrets, problems: credentialProblems });
 
-  const judged = judge(subjects, { resolutions, platforms: options.platforms, severities: options.severities });
+  const judged = await fitFixesToSource(
+    judge(subjects, { resolutions, platforms: options.platforms, severities: options.severities, policy: options.policy }),
+    options.root,
+  );
+  const pullSecretRulesOn = ['missing-pull-secret', 'pull-secret-mismatch'].some((id) => options.severities[id] !== 'off');
+  const inPods = references.filter((s) => s.occurrence.pod !== null);
+  const needCredentials = resolutions && pullSecretRulesOn
+    ? await refusedAnonymously(inPods.map((s) => s.ref), resolutions, { registries, timeoutMs: options.timeoutMs })
+    : new Set<string>();
+  judged.push(...judgePullSecrets(inPods, { needCredentials, cluster, severities: options.severities }));
+  const quotas = resolutions && judgeQuotas(inPods, { resolutions, platforms: options.platforms, nodes: options.nodes, cluster, severities: options.severities });
+  judged.push(...(quotas?.findings ?? []));
+  const { findings: reported, suppressed } = await applySuppressions([...applySeverityOverrides(findings, options), ...judged], {
+    entries: options.ignore, ranges: occurrences.map((o) => o.range), lines: linesReader(options.root, manifestTexts), severities: options.severities,
+  });
 
   return buildReport({
     files: files + found.charts.length + found.kustomizations.length,
@@ -78,10 +106,12 @@ export async function run(options: Options, deps: RunDeps = {}): Promise<Report>
     references: references.map((s) => ({ occurrence: s.occurrence, ref: s.ref })),
     occurrences: occurrences.length,
     resolutions,
-    findings: [...applySeverityOverrides(findings, options), ...judged],
+    findings: reported,
     renders: rendered.renders,
     offline: options.offline,
     durationMs: performance.now() - started,
+    quota: quotas?.quota ?? null,
+    suppressed,
   });
 }
 
@@ -92,4 +122,18 @@ function applySeverityOverrides(findings: Finding[], options: Options): Finding[
     if (override === undefined) return [f];
     return override === 'off' ? [] : [{ ...f, severity: override }];
   });
+}
+
+/**
+ * A rendered image's range holds the scalar to edit (a newTag, a values `tag:`), not always the whole
+ * image the judge worded its fix for: fit each fix to the text really there (keeping its quotes), or drop it.
+ */
+async function fitFixesToSource(findings: Finding[], root: string): Promise<Finding[]> {
+  const textAt = rangeReader(root);
+  return Promise.all(findings.map(async (f) => {
+    if (!f.fix || !f.range || f.image === null) return f;
+    const scalar = await textAt(f.range);
+    const replacement = scalar === null ? null : projectFix(scalar.value, f.image, f.fix.replacement);
+    return { ...f, fix: replacement === null ? null : { replacement: `${scalar!.quote}${replacement}${scalar!.quote}` } };
+  }));
 }

@@ -2,11 +2,17 @@
 // of checks; each check returns at most one draft finding. Severity comes from the rule table unless the
 // check or the user's config says otherwise. No I/O here.
 import type { Finding, ImageOccurrence, Resolution, Severity } from '../model.js';
-import { familiar, parseReference, type ImageReference } from '../reference/index.js';
+import type { PolicySettings } from '../options.js';
+import { parseReference, type ImageReference } from '../reference/index.js';
 import { findMovedLocation } from './moved-registries.js';
 import { classifyImageString } from './placeholders.js';
-import { missingPlatforms } from './platforms.js';
+import { platformMismatch } from './platforms.js';
+import { policyChecks } from './policy.js';
+import { rateLimitMessage } from './rate-limit.js';
+import { restyle } from './restyle.js';
 import { rule } from './rules.js';
+
+export { restyle };
 
 /** An occurrence with its image string already classified (done once, in the pipeline). */
 export type Subject =
@@ -40,11 +46,14 @@ export function classify(occurrence: ImageOccurrence): Subject {
 export interface JudgeContext {
   /** Null when the run is offline: only grammar and static rules apply. */
   resolutions: Map<string, Resolution> | null;
+  /** Configured platforms; `auto` reads each workload's node constraints (see workloadPlatforms). */
   platforms: string[];
   severities: Record<string, Severity | 'off'>;
+  /** The opt-in policy rules; absent = none. */
+  policy?: PolicySettings;
 }
 
-interface Draft {
+export interface Draft {
   rule: string;
   message: string;
   replacement?: string | null;
@@ -52,7 +61,7 @@ interface Draft {
   severity?: Severity;
 }
 
-type Check = (subject: Subject, ctx: JudgeContext) => Draft | null;
+export type Check = (subject: Subject, ctx: JudgeContext) => Draft | null;
 
 const CHECKS: Check[] = [
   (s) => (s.kind === 'invalid' ? {
@@ -97,12 +106,8 @@ const CHECKS: Check[] = [
   (s, ctx) => {
     const resolution = resolutionOf(s, ctx);
     if (!resolution || resolution.status !== 'ok' || !resolution.platforms) return null;
-    const missing = missingPlatforms(ctx.platforms, resolution.platforms);
-    if (missing.length === 0) return null;
-    return {
-      rule: 'platform-missing',
-      message: `${s.occurrence.written} has no ${missing.join(', ')} image (it offers ${resolution.platforms.join(', ') || 'no platform'}); nodes of that platform fail with "no match for platform in manifest".`,
-    };
+    const message = platformMismatch(s.occurrence, resolution, ctx.platforms);
+    return message ? { rule: 'platform-missing', message } : null;
   },
   (s, ctx) => {
     const resolution = resolutionOf(s, ctx);
@@ -122,6 +127,7 @@ const CHECKS: Check[] = [
       replacement: s.occurrence.written.replace(s.ref.digest, resolution.tagDigest),
     };
   },
+  ...policyChecks,
 ];
 
 function suffixOf(ref: ImageReference): string {
@@ -172,7 +178,7 @@ function resolutionCheck(s: Subject, ctx: JudgeContext): Draft | null {
     case 'access-denied':
       return { rule: 'access-denied', message: `Pulling ${image} is denied${r.evidence.detail ? `: ${r.evidence.detail}` : ''}. Grant pull on ${s.ref.repository} to the identity the cluster uses.` };
     case 'rate-limited':
-      return { rule: 'rate-limited', message: `${s.ref.registry} answered 429 Too Many Requests for ${s.ref.repository}${detail}; pulls fail the same way until the limit resets.` };
+      return { rule: 'rate-limited', message: rateLimitMessage(s.ref, r) };
     case 'registry-unreachable':
       return { rule: 'registry-unreachable', message: `Could not reach ${s.ref.registry} to verify ${image}${detail}; this does not mean the image is missing.` };
     case 'registry-error':

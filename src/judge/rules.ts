@@ -240,6 +240,46 @@ const rows: Rule[] = [
     kubelet: 'ErrImagePull: … schema 1 image manifests are no longer supported',
     fix: 'Rebuild and push the image with a current builder.',
   },
+  {
+    id: 'pull-quota',
+    severity: 'warning',
+    title: 'The rollout can pull more images from a rate-limited registry (Docker Hub) than its pull quota allows.',
+    why: 'Once the quota is spent the registry answers 429 and pods stay in ImagePullBackOff until the window refills. The estimate counts replicas (a DaemonSet: `nodes` per platform), the pull policy (Always, or a `latest`/untagged image: every pod start; IfNotPresent: at most once per node) and one pull per architecture; the quota is read from the registry\'s `ratelimit-*` headers, never assumed.',
+    kubelet: 'ErrImagePull: … toomanyrequests: You have reached your pull rate limit',
+    fix: 'Give the pods a pull secret for an account (authenticated pulls have a higher or no limit), pull through a mirror or pull-through cache (`registries: {docker.io: {mirrors: [...]}}` here, hosts.toml on the nodes), or pin digests and pre-pull; set `nodes` to your node count for a closer estimate.',
+  },
+  {
+    id: 'disallowed-registry',
+    severity: 'error',
+    title: 'The image comes from a registry the policy (`allowed-registries`) does not allow.',
+    why: 'The team decided images must come from the listed registries (provenance, availability, quota). The registry is not contacted.',
+    kubelet: null,
+    fix: 'Copy the image to an allowed registry and reference it there, or add the registry to `allowed-registries`.',
+  },
+  {
+    id: 'missing-digest',
+    severity: 'error',
+    title: 'The image is not pinned by digest, and the policy (`require-digest: true`) requires it.',
+    why: 'A tag can be moved to other content at any time; only a digest names exactly what runs.',
+    kubelet: null,
+    fix: 'Append the digest: `image:tag@sha256:…` (`crane digest` or `docker buildx imagetools inspect` print it).',
+  },
+  {
+    id: 'mutable-tag-pull-policy',
+    severity: 'warning',
+    title: 'A tag that is commonly moved (`latest`, `stable`, `1`, `1.25` …) is pulled with `IfNotPresent` (policy `pull-policy: true`).',
+    why: 'Each node keeps whichever build it pulled first, so nodes run different builds under one tag and a rollback does not roll back. Full versions (`1.25.3`) and digests are taken as fixed.',
+    kubelet: null,
+    fix: 'Pin a digest or a full version, or set `imagePullPolicy: Always`.',
+  },
+  {
+    id: 'invalid-suppression',
+    severity: 'warning',
+    title: 'A `# pullcheck-ignore:` comment names an unknown rule or gives no reason, so it suppresses nothing.',
+    why: 'A suppression must say which rule it silences and why, so the report can show it.',
+    kubelet: null,
+    fix: 'Write `# pullcheck-ignore: <rule>[,<rule>] <reason>` with rule ids from this page, on the line or the line above.',
+  },
 ];
 
 export const RULES: ReadonlyMap<string, Rule> = new Map(rows.map((r) => [r.id, r]));

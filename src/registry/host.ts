@@ -260,7 +260,7 @@ export class RegistryHost {
     }
     if (error === 'invalid_token' && this.#scheme.kind === 'bearer') {
       const credential = await this.#lookUpCredential();
-      this.services.tokens.forget(this.#scheme.challenge, pullScope(repository), credential, false);
+      this.services.tokens.forget(this.#scheme.challenge, pullScope(repository), credential, used.header?.replace(/^Bearer /, '') ?? '');
       return this.#authorize(repository, false);
     }
     if (this.#scheme.kind === 'none') {

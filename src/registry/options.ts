@@ -1,3 +1,4 @@
+import type { LookupFunction } from 'node:net';
 import type { Keychain } from '../credentials/keychain.js';
 
 /** Per registry host, from the user's config. */
@@ -6,6 +7,22 @@ export interface RegistryConfig {
   insecure?: boolean;
   /** Extra CA certificate(s), PEM text (the caller reads the file); trusted on top of the system's. */
   ca?: string;
+  /**
+   * Where the registry itself is asked instead of its own host (containerd hosts.toml `server`), as
+   * `scheme://host[:port]`: a pull-through cache that stands in for it, or a loopback fake in tests.
+   */
+  endpoint?: string;
+  /**
+   * Hosts asked first, in order (containerd hosts.toml `[host."…"]`), as `scheme://host[:port]`: a mirror
+   * that does not have the image (404) or fails in any way hands over to the next one, the registry last.
+   */
+  mirrors?: string[];
+  /**
+   * Let this host (and its `endpoint`) be a link-local or cloud metadata address (169.254.0.0/16, fe80::/10
+   * …), which is otherwise never connected to: an image reference from a pull request must not reach the
+   * runner's metadata service. See network-safety.ts and docs/security.md.
+   */
+  allowLinkLocal?: boolean;
   /**
    * Credentials written in the config. The client does not read these: the caller puts them in front of
    * the keychain, so there is one place credentials come from.
@@ -25,11 +42,13 @@ export interface ResolveOptions {
   timeoutMs: number;
   /** Per request (default 15 s, capped by the deadline). */
   requestTimeoutMs?: number;
-  /** Requests in flight over all registries (default 32). */
+  /** Requests in flight over all registries (default 64). */
   concurrency?: number;
-  /** Requests in flight per registry (default 16). */
+  /** Requests in flight per registry (default 32). */
   perRegistryConcurrency?: number;
   /** Further attempts after a 5xx, a reset or a timeout (default 3). */
   retries?: number;
   now?: () => Date;
+  /** How host names are resolved (default dns.lookup); tests point names at chosen addresses with it. */
+  lookup?: LookupFunction;
 }

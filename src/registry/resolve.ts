@@ -2,7 +2,7 @@
 // a per-registry limit, within one deadline after which every unfinished image gets registry-unreachable.
 import type { Resolution } from '../model.js';
 import type { ImageReference } from '../reference/index.js';
-import { RegistryHost, type Trace } from './host.js';
+import { RegistryHost, type HostServices, type Trace } from './host.js';
 import { Deadline, DeadlineExceeded, Semaphore } from './limits.js';
 import { checkReference, type Outcome } from './manifests.js';
 import type { ResolveOptions } from './options.js';
@@ -12,7 +12,9 @@ import { Tokens } from './tokens.js';
 import { Transport } from './transport.js';
 import { NetworkError, networkVerdict, Verdict } from './verdict.js';
 
-const DEFAULTS = { requestTimeoutMs: 15_000, concurrency: 32, perRegistryConcurrency: 16, retries: 3 };
+// 32 per registry: a check is one small request, so a run is bound by round trips; at 16 a 1,000-image run
+// took twice the round trips (docs/benchmarks.md). The global limit lets two large registries go at full speed.
+export const DEFAULTS = { requestTimeoutMs: 15_000, concurrency: 64, perRegistryConcurrency: 32, retries: 3 };
 /** Repository names this close (edits) to a missing one are offered instead. */
 const REPOSITORY_DISTANCE = 2;
 
@@ -27,19 +29,20 @@ export async function resolveAll(refs: ImageReference[], options: ResolveOptions
     requestTimeoutMs: settings.requestTimeoutMs,
     retries: settings.retries,
     connectionsPerOrigin: settings.perRegistryConcurrency,
+    addressGuard: { allowLinkLocal: linkLocalAllowed(options.registries), resolve: options.lookup },
   });
   const services = { transport, tokens: new Tokens(transport), keychain: options.keychain, deadline, perRegistryConcurrency: settings.perRegistryConcurrency };
-  const hosts = new Map<string, RegistryHost>();
+  const chains = new Map<string, RegistryHost[]>();
   for (const ref of unique) {
-    if (hosts.has(ref.registry)) continue;
+    if (chains.has(ref.registry)) continue;
     const repositories = [...new Set(unique.filter((r) => r.registry === ref.registry).map((r) => r.repository))];
-    hosts.set(ref.registry, new RegistryHost(ref.registry, options.registries[ref.registry] ?? {}, repositories, services));
+    chains.set(ref.registry, hostChain(ref.registry, options.registries, repositories, services));
   }
   const now = options.now ?? (() => new Date());
   const wantPlatforms = options.platforms.length > 0;
   try {
     const resolved = await Promise.all(
-      unique.map(async (ref) => [ref, await resolveOne(ref, hosts.get(ref.registry) as RegistryHost, deadline, wantPlatforms, now)] as const),
+      unique.map(async (ref) => [ref, await resolveOne(ref, chains.get(ref.registry) as RegistryHost[], deadline, wantPlatforms, now)] as const),
     );
     suggestRepositories(resolved);
     return new Map(resolved.map(([ref, resolution]) => [ref.canonical, resolution]));
@@ -49,21 +52,46 @@ export async function resolveAll(refs: ImageReference[], options: ResolveOptions
   }
 }
 
-async function resolveOne(ref: ImageReference, host: RegistryHost, deadline: Deadline, wantPlatforms: boolean, now: () => Date): Promise<Resolution> {
+/**
+ * The hosts asked for a registry, in order: its mirrors, then the registry itself (at its configured
+ * endpoint, if any), as containerd reads hosts.toml. A mirror is a host of its own: its own ping, token
+ * service, rate limit, and credentials (the keychain is asked for the mirror's host; `ca`/`insecure` come
+ * from the config entry of that host, when there is one).
+ */
+function hostChain(registry: string, registries: ResolveOptions['registries'], repositories: string[], services: HostServices): RegistryHost[] {
+  const config = registries[registry] ?? {};
+  const mirrors = (config.mirrors ?? []).map((url) => {
+    const host = new URL(url).host;
+    return new RegistryHost(host, { ...registries[host], endpoint: url }, repositories, services);
+  });
+  return [...mirrors, new RegistryHost(registry, config, repositories, services)];
+}
+
+interface Attempt {
+  host: RegistryHost;
+  trace: Trace;
+  outcome: Outcome;
+  retryAfterSeconds: number | null;
+}
+
+/** Each host of the chain in turn until one serves the image; the last host's answer is final. */
+async function resolveOne(ref: ImageReference, chain: RegistryHost[], deadline: Deadline, wantPlatforms: boolean, now: () => Date): Promise<Resolution> {
   const started = performance.now();
-  const trace: Trace = { authenticated: false, credentialSource: null, quota: null };
-  let outcome: Outcome;
-  let retryAfterSeconds: number | null = null;
-  try {
-    // The race makes the deadline absolute, whatever a check is waiting for (a credential helper included).
-    outcome = await Promise.race([checkReference({ host, trace, wantPlatforms }, ref), deadline.expired()]);
-  } catch (error) {
-    const ended = asVerdict(error, host.name);
-    retryAfterSeconds = ended.retryAfterSeconds;
-    outcome = { status: ended.status, digest: null, mediaType: null, platforms: null, evidence: ended.evidence, suggestions: [], tagDigest: null };
+  const passedOver: Attempt[] = [];
+  let attempt: Attempt | null = null;
+  for (const [index, host] of chain.entries()) {
+    const last = index === chain.length - 1;
+    attempt = await attemptOn(host, ref, deadline, { wantPlatforms, triage: last });
+    if (last || attempt.outcome.status === 'ok') break;
+    passedOver.push(attempt);
   }
-  const secrets = await host.secrets();
-  const detail = outcome.evidence.detail === null ? null : cleanText(redact(outcome.evidence.detail, secrets), 300);
+  const { host, trace, outcome, retryAfterSeconds } = attempt as Attempt;
+  const secrets = (await Promise.all([host, ...passedOver.map((a) => a.host)].map((h) => h.secrets()))).flat();
+  const mirrors = outcome.status === 'ok' || passedOver.length === 0
+    ? ''
+    : `; before it, ${passedOver.map((a) => `mirror ${a.host.name}: ${a.outcome.evidence.detail ?? a.outcome.status}`).join('; ')}`;
+  const said = outcome.evidence.detail === null && mirrors === '' ? null : `${outcome.evidence.detail ?? outcome.status}${mirrors}`;
+  const detail = said === null ? null : cleanText(redact(said, secrets), 300);
   return {
     reference: ref.canonical,
     status: outcome.status,
@@ -79,7 +107,22 @@ async function resolveOne(ref: ImageReference, host: RegistryHost, deadline: Dea
     retryAfterSeconds,
     authenticated: trace.authenticated,
     credentialSource: trace.credentialSource,
+    ...(host === chain[chain.length - 1] ? {} : { endpoint: host.endpointHost }),
   };
+}
+
+async function attemptOn(host: RegistryHost, ref: ImageReference, deadline: Deadline, how: { wantPlatforms: boolean; triage: boolean }): Promise<Attempt> {
+  const trace: Trace = { authenticated: false, credentialSource: null, quota: null };
+  try {
+    // The race makes the deadline absolute, whatever a check is waiting for (a credential helper included).
+    const outcome = await Promise.race([checkReference({ host, trace, ...how }, ref), deadline.expired()]);
+    return { host, trace, outcome, retryAfterSeconds: null };
+  } catch (error) {
+    const ended = asVerdict(error, host.name);
+    trace.quota = ended.quota ?? trace.quota;
+    const outcome = { status: ended.status, digest: null, mediaType: null, platforms: null, evidence: ended.evidence, suggestions: [], tagDigest: null };
+    return { host, trace, outcome, retryAfterSeconds: ended.retryAfterSeconds };
+  }
 }
 
 function asVerdict(error: unknown, registry: string): Verdict {
@@ -105,6 +148,17 @@ function suggestRepositories(resolved: ReadonlyArray<readonly [ImageReference, R
     const suffix = ref.canonical.slice(ref.name.length); // `:tag`, `@digest` or both
     resolution.suggestions = closestNames(ref.repository, existing, REPOSITORY_DISTANCE).map((repository) => `${ref.registry}/${repository}${suffix}`);
   }
+}
+
+/** `host[:port]` of every registry (and its endpoint) whose config allows a link-local address. */
+function linkLocalAllowed(registries: ResolveOptions['registries']): Set<string> {
+  const hosts = new Set<string>();
+  for (const [host, config] of Object.entries(registries)) {
+    if (!config.allowLinkLocal) continue;
+    hosts.add(host);
+    if (config.endpoint) hosts.add(new URL(config.endpoint).host);
+  }
+  return hosts;
 }
 
 function definedOnly(options: ResolveOptions): Partial<typeof DEFAULTS> {

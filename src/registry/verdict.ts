@@ -1,6 +1,6 @@
 // How a check ends early: a Verdict carries the status and evidence an image gets; a NetworkError says why
 // no HTTP answer came. Both are thrown deep inside a check and turned into a Resolution at the top.
-import type { Evidence, ImageStatus } from '../model.js';
+import type { Evidence, ImageStatus, Quota } from '../model.js';
 import { cleanText } from './text.js';
 
 export class Verdict extends Error {
@@ -8,6 +8,8 @@ export class Verdict extends Error {
     readonly status: ImageStatus,
     readonly evidence: Evidence,
     readonly retryAfterSeconds: number | null = null,
+    /** The quota the deciding answer announced (a 429's `ratelimit-*` headers), for the Resolution. */
+    readonly quota: Quota | null = null,
   ) {
     super(evidence.detail ?? status);
   }
@@ -26,6 +28,8 @@ export type NetworkFailure =
   | 'tls'
   | 'protocol'
   | 'deadline'
+  /** Never connected: the address is a link-local / cloud metadata one (network-safety.ts). */
+  | 'blocked'
   /** The answer was refused by us: a redirect to plain HTTP, a body over the size limit. */
   | 'rejected';
 

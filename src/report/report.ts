@@ -2,6 +2,11 @@
 // said and where each is used, the findings, and what was scanned. Every other output is a view of it.
 import type { Evidence, Finding, ImageOccurrence, ImageStatus, Origin, Resolution, ScannedObject, Severity } from '../model.js';
 import type { ImageReference } from '../reference/index.js';
+import type { Suppression } from '../judge/ignore.js';
+import type { QuotaReport } from '../judge/quota.js';
+
+export type { QuotaIdentity, PullEstimate, QuotaReport } from '../judge/quota.js';
+export type { Suppression } from '../judge/ignore.js';
 
 export const REPORT_VERSION = 1;
 
@@ -62,6 +67,10 @@ export interface Report {
   findings: ReportFinding[];
   objects: ScannedObject[];
   renders: { source: string; tool: string; durationMs: number; ok: boolean }[];
+  /** Pull quotas the registries announced, per identity, and the rollout's estimated pulls; null when none did. */
+  quota: QuotaReport | null;
+  /** Findings an `ignore` entry or a `# pullcheck-ignore:` comment suppressed, with the reason given. */
+  suppressed: Suppression[];
 }
 
 export interface ReportInput {
@@ -75,6 +84,8 @@ export interface ReportInput {
   renders: Report['renders'];
   offline: boolean;
   durationMs: number;
+  quota?: QuotaReport | null;
+  suppressed?: Suppression[];
 }
 
 const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, notice: 2 };
@@ -134,6 +145,8 @@ export function buildReport(input: ReportInput): Report {
     findings: findings.map(toReportFinding),
     objects: input.objects,
     renders: input.renders,
+    quota: input.quota ?? null,
+    suppressed: input.suppressed ?? [],
   };
 }
 
