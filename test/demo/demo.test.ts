@@ -182,7 +182,7 @@ describe('npm run demo', () => {
     expect(text).not.toContain('\u001b[');
     expect(text).toContain('examples/kustomize/overlays/prod/kustomization.yaml\n  10:14  error  registry.local:5000/shop/api has no tag "1.4.3"');
     expect(text).toContain('fix: registry.k8s.io/busybox:1.28');
-    expect(text).toMatch(/✖ 7 problems \(4 errors, 3 warnings, 0 notices\) · 7 images in 5 files/);
+    expect(text).toMatch(/✖ 7 problems \(4 errors, 3 warnings, 0 notices\) · 7 images \(4 resolved ok\) in 5 files/);
     expect(run.registryPids.filter(isRunning)).toEqual([]);
   }, TEST_TIMEOUT_MS);
 

@@ -99,3 +99,11 @@ describe('SARIF', () => {
     expect(error!.partialFingerprints!['pullcheck/v1']).not.toBe(note!.partialFingerprints!['pullcheck/v1']);
   });
 });
+
+describe('text output with suppressions', () => {
+  it('says how many findings were suppressed, so a silenced problem is never invisible', () => {
+    const r = report([]);
+    r.suppressed = [{ rule: 'latest-tag', file: 'a.yaml', line: 3, image: 'x:latest', reason: 'dev only', by: 'comment' }];
+    expect(formatText(r, { color: false })).toContain('1 finding suppressed by ignore entries or pullcheck-ignore comments');
+  });
+});
