@@ -80,6 +80,8 @@ export interface Options {
    * `unverified`, never unauthorized or not found. Set by the Action when the head repository is not the base.
    */
   noSecrets: boolean;
+  /** Absolute folder of the results cache (`--cache-dir`, the Action's `cache` input); null: no cache. */
+  cacheDir: string | null;
 }
 
 export class ConfigError extends Error {}
@@ -99,6 +101,8 @@ export interface RawOptions {
   helm?: string;
   rendered?: string[];
   noSecrets?: boolean;
+  /** The results cache folder, relative to the scan root or absolute. */
+  cacheDir?: string;
   /** Credentials from the Action's `registry-auth` input (parseRegistryAuth); they win over the config file's. */
   registryAuth?: Record<string, RegistrySettings>;
 }
@@ -144,6 +148,7 @@ export function buildOptions(raw: RawOptions): Options {
     ignore: parseIgnore(config.ignore, where),
     usePullSecrets: bool(config['use-pull-secrets'], where('use-pull-secrets')) ?? false,
     noSecrets: raw.noSecrets ?? false,
+    cacheDir: raw.cacheDir ? path.resolve(root, raw.cacheDir) : null,
   };
 }
 
@@ -190,27 +195,28 @@ function parseRegistries(value: unknown, configFile: string | null, root: string
   const configDir = configFile ? path.dirname(path.resolve(root, configFile)) : root;
   for (const [host, settings] of Object.entries(value)) {
     const key = `registries.${host}${where}`;
+    // `registries.HOST.NAME in FILE`: the file comes after the whole key.
+    const setting = (name: string) => `registries.${host}.${name}${where}`;
     if (settings !== null && !isObject(settings)) throw new ConfigError(`${key} must be a mapping`);
     const s = settings ?? {};
     const known = new Set(['insecure', 'ca', 'username', 'password', 'token', 'endpoint', 'mirrors', 'allow-link-local']);
     for (const k of Object.keys(s)) if (!known.has(k)) throw new ConfigError(`unknown setting '${k}' under ${key}`);
-    const caPath = str(s.ca, `${key}.ca`);
+    const caPath = str(s.ca, setting('ca'));
     let ca: string | null = null;
     if (caPath !== undefined) {
       try {
         ca = readFileSync(path.resolve(configDir, caPath), 'utf8');
       } catch (error) {
-        throw new ConfigError(`cannot read CA file ${caPath} (${key}.ca): ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
+        throw new ConfigError(`cannot read CA file ${caPath} (${setting('ca')}): ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
       }
     }
-    const username = str(s.username, `${key}.username`) ?? null;
-    const password = str(s.password, `${key}.password`) ?? null;
-    const token = str(s.token, `${key}.token`) ?? null;
+    const username = str(s.username, setting('username')) ?? null;
+    const password = str(s.password, setting('password')) ?? null;
+    const token = str(s.token, setting('token')) ?? null;
     if ((username === null) !== (password === null)) throw new ConfigError(`${key} needs both username and password`);
     if (token !== null && username !== null) throw new ConfigError(`${key} takes either username/password or token, not both`);
-    if (s.insecure !== undefined && typeof s.insecure !== 'boolean') throw new ConfigError(`${key}.insecure must be true or false`);
-    const allowLinkLocal = bool(s['allow-link-local'], `${key}.allow-link-local`);
-    const setting = (name: string) => `registries.${host}.${name}${where}`;
+    if (s.insecure !== undefined && typeof s.insecure !== 'boolean') throw new ConfigError(`${setting('insecure')} must be true or false`);
+    const allowLinkLocal = bool(s['allow-link-local'], setting('allow-link-local'));
     const endpoint = s.endpoint === undefined || s.endpoint === null ? undefined : endpointUrl(s.endpoint, setting('endpoint'));
     const mirrors = strList(s.mirrors, setting('mirrors'))?.map((url, i) => endpointUrl(url, setting(`mirrors[${i}]`)));
     result[normaliseHost(host)] = { insecure: s.insecure === true, ca, username, password, token, ...(endpoint ? { endpoint } : {}), ...(mirrors ? { mirrors } : {}), ...(allowLinkLocal ? { allowLinkLocal } : {}) };
@@ -244,7 +250,7 @@ function parseSeverities(config: ConfigObject, where: (k: string) => string): Re
     if (!isObject(rules)) throw new ConfigError(`${where('rules')} must map rule ids to error|warning|notice|off`);
     for (const [id, level] of Object.entries(rules)) {
       if (!RULES.has(id)) throw new ConfigError(`unknown rule '${id}' in ${where('rules')} (see docs/rules.md)`);
-      result[id] = oneOf(String(level), ['error', 'warning', 'notice', 'off'] as const, `${where('rules')}.${id}`);
+      result[id] = oneOf(String(level), ['error', 'warning', 'notice', 'off'] as const, where(`rules.${id}`));
     }
   }
   // `unreachable: warning` is the switch for teams whose CI cannot see every registry.

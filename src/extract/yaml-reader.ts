@@ -43,7 +43,9 @@ class ConversionProblem extends Error {
 /** Reads every document of `text` (a chunk of the file starting `linesBefore` lines into it). */
 export function readWithYaml(text: string, linesBefore: number): ReadDocument[] {
   const lineCounter = new LineCounter();
-  const documents = parseAllDocuments(text, { ...YAML_OPTIONS, lineCounter });
+  // `yaml` checks unique keys by comparing each key with every earlier one: quadratic, minutes for a valid
+  // 1 MB mapping. The Converter checks them instead, with a set (same rule: equal scalar values).
+  const documents = parseAllDocuments(text, { ...YAML_OPTIONS, uniqueKeys: false, lineCounter });
   const at = (offset: number): { line: number; column: number } => {
     const { line, col } = lineCounter.linePos(offset);
     return { line: linesBefore + Math.max(line, 1), column: col };
@@ -143,11 +145,16 @@ class Converter {
   private mapping(node: YAMLMap): MapNode {
     const entries = new Map<string, TreeNode>();
     const merges: YamlNode[] = [];
+    const seen = new Set<unknown>();
     for (const pair of node.items) {
       const key = isAlias(pair.key) ? pair.key.resolve(this.doc) : pair.key;
       if (isMergeKey(key)) {
         merges.push(pair.value as YamlNode);
         continue;
+      }
+      if (isScalar(key)) {
+        if (seen.has(key.value)) throw new ConversionProblem('Map keys must be unique.', key.range?.[0] ?? 0);
+        seen.add(key.value);
       }
       // Kubernetes keys are scalars; a complex key (`? [a, b]`) names no field pullcheck reads.
       if (!isScalar(key)) continue;

@@ -63,11 +63,19 @@ export interface Draft {
 
 export type Check = (subject: Subject, ctx: JudgeContext) => Draft | null;
 
+/**
+ * A string no valid reference is as long as (names stop at 255 characters), shortened for a message: a
+ * pull request must not blow up an annotation, the job summary (1 MiB) or a review comment (65,536).
+ */
+function elided(text: string): string {
+  return text.length <= 300 ? text : `${text.slice(0, 200)}…${text.slice(-60)} (${text.length} characters)`;
+}
+
 const CHECKS: Check[] = [
   (s) => (s.kind === 'invalid' ? {
     rule: 'invalid-reference',
-    message: `"${s.occurrence.written}" is not a valid image reference: ${s.reason}.`
-      + (s.suggestion ? ` Did you mean "${s.suggestion}"?` : ''),
+    message: `"${elided(s.occurrence.written)}" is not a valid image reference: ${s.reason}.`
+      + (s.suggestion ? ` Did you mean "${elided(s.suggestion)}"?` : ''),
     replacement: s.suggestion,
   } : null),
   (s) => (s.kind === 'placeholder' ? {

@@ -162,7 +162,7 @@ export class RegistryHost {
     const host = this.endpointHost;
     const configured = this.configuredEndpoint?.protocol.slice(0, -1);
     const schemes = configured ? [configured] : this.channel.insecure || isLoopbackHost(new URL(`https://${host}`).hostname) ? ['https', 'http'] : ['https'];
-    let firstFailure: NetworkError | null = null;
+    let failure: NetworkError | null = null;
     for (const scheme of schemes) {
       const endpoint = new URL(`${scheme}://${host}/`);
       try {
@@ -177,11 +177,14 @@ export class RegistryHost {
       } catch (error) {
         if (!(error instanceof NetworkError)) throw error;
         if (error.failure === 'deadline') throw networkVerdict(error);
-        firstFailure ??= error;
+        // The first failure is the answer, unless it only showed the server speaks no TLS: then what the
+        // server did over plain HTTP says more (an endless body, a stall) than "wrong version number".
+        const spokeNoTls = failure?.failure === 'tls' && !failure.certificateRejected;
+        if (failure === null || spokeNoTls) failure = error;
         if (error.certificateRejected) break;
       }
     }
-    throw networkVerdict(firstFailure as NetworkError);
+    throw networkVerdict(failure as NetworkError);
   }
 
   #schemeOf(challenges: Challenge[]): Scheme {
@@ -203,10 +206,20 @@ export class RegistryHost {
     throw verdict('unauthorized', 401, `${this.name} asks for an authentication pullcheck does not support (${offered})`);
   }
 
+  /**
+   * Whose credentials this host gets: its own name's, except where the config points the registry at
+   * another endpoint — then the endpoint's own (as containerd authenticates per host). A config the pull
+   * request can edit must not be able to send the workflow's Docker Hub or GHCR login to a host it names.
+   */
+  get credentialHost(): string {
+    const endpoint = this.configuredEndpoint?.host;
+    return endpoint && endpoint !== this.name && !(this.isDockerHub && endpoint === DOCKER_HUB_ENDPOINT) ? endpoint : this.name;
+  }
+
   /** Credentials are looked up only once a registry asks for them (a helper may run a process). */
   #lookUpCredential(): Promise<Credential | null> {
     if (!this.#credential) {
-      const lookUp = this.services.keychain.resolve(this.name).catch((error: unknown) => {
+      const lookUp = this.services.keychain.resolve(this.credentialHost).catch((error: unknown) => {
         // not the registry's answer, and not a missing image: the image stays unverified
         const why = cleanText(error instanceof Error ? error.message : String(error));
         throw verdict('unverified', null, `reading the credentials for ${this.name} failed: ${why}`);

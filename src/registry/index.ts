@@ -8,5 +8,5 @@
 //   challenge.ts   WWW-Authenticate parsing
 //   transport.ts   undici dispatchers per origin, timeouts, retries, Retry-After, redirects, proxies
 //   limits.ts      deadline and semaphore; verdict.ts, quota.ts, digest.ts, media-types.ts, text.ts
-export type { RegistryConfig, ResolveOptions } from './options.js';
+export type { RegistryConfig, ResolutionCache, ResolveOptions } from './options.js';
 export { resolveAll } from './resolve.js';

@@ -9,6 +9,7 @@ export class Deadline {
   readonly at: number;
   readonly signal: AbortSignal;
   readonly #timer: NodeJS.Timeout;
+  #expired: Promise<never> | null = null;
 
   constructor(readonly timeoutMs: number) {
     const controller = new AbortController();
@@ -22,13 +23,20 @@ export class Deadline {
     return Math.max(0, this.at - Date.now());
   }
 
-  /** Rejects with DeadlineExceeded when the deadline passes (never resolves). */
+  /**
+   * Rejects with DeadlineExceeded when the deadline passes (never resolves). One promise for every caller:
+   * a listener per image made each later listener removal on the signal scan them all (docs/benchmarks.md).
+   */
   expired(): Promise<never> {
-    return new Promise((_, reject) => {
-      const fail = (): void => reject(this.signal.reason as Error);
-      if (this.signal.aborted) fail();
-      else this.signal.addEventListener('abort', fail, { once: true });
-    });
+    if (!this.#expired) {
+      this.#expired = new Promise((_, reject) => {
+        const fail = (): void => reject(this.signal.reason as Error);
+        if (this.signal.aborted) fail();
+        else this.signal.addEventListener('abort', fail, { once: true });
+      });
+      this.#expired.catch(() => undefined); // each caller handles it; unraced, it is no unhandled rejection
+    }
+    return this.#expired;
   }
 
   dispose(): void {
@@ -42,9 +50,17 @@ export class DeadlineExceeded extends Error {
   }
 }
 
+interface Waiter {
+  wake: () => void;
+  fail: (reason: unknown) => void;
+  signal: AbortSignal;
+}
+
 export class Semaphore {
   #free: number;
-  readonly #waiting: Array<() => void> = [];
+  #waiting: Waiter[] = [];
+  /** Signals with our abort listener: one per signal, not one per waiter (removing one scans them all). */
+  readonly #watched = new WeakSet<AbortSignal>();
 
   constructor(limit: number) {
     if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`a concurrency limit must be a positive integer, not ${limit}`);
@@ -58,19 +74,20 @@ export class Semaphore {
       this.#free--;
       return this.#releaser();
     }
-    await new Promise<void>((resolve, reject) => {
-      const wake = (): void => {
-        signal.removeEventListener('abort', giveUp);
-        resolve();
-      };
-      const giveUp = (): void => {
-        this.#waiting.splice(this.#waiting.indexOf(wake), 1);
-        reject(signal.reason as Error);
-      };
-      this.#waiting.push(wake);
-      signal.addEventListener('abort', giveUp, { once: true });
-    });
+    this.#watch(signal);
+    await new Promise<void>((wake, fail) => void this.#waiting.push({ wake, fail, signal }));
     return this.#releaser();
+  }
+
+  /** When `signal` aborts, every waiter that passed it leaves the queue with its reason. */
+  #watch(signal: AbortSignal): void {
+    if (this.#watched.has(signal)) return;
+    this.#watched.add(signal);
+    signal.addEventListener('abort', () => {
+      const leaving = this.#waiting.filter((w) => w.signal === signal);
+      this.#waiting = this.#waiting.filter((w) => w.signal !== signal);
+      for (const waiter of leaving) waiter.fail(signal.reason);
+    }, { once: true });
   }
 
   #releaser(): () => void {
@@ -79,7 +96,7 @@ export class Semaphore {
       if (released) return;
       released = true;
       const next = this.#waiting.shift();
-      if (next) next(); // the permit passes straight to the next waiter
+      if (next) next.wake(); // the permit passes straight to the next waiter
       else this.#free++;
     };
   }

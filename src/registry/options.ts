@@ -1,5 +1,7 @@
 import type { LookupFunction } from 'node:net';
 import type { Keychain } from '../credentials/keychain.js';
+import type { Resolution } from '../model.js';
+import type { ImageReference } from '../reference/index.js';
 
 /** Per registry host, from the user's config. */
 export interface RegistryConfig {
@@ -51,4 +53,16 @@ export interface ResolveOptions {
   now?: () => Date;
   /** How host names are resolved (default dns.lookup); tests point names at chosen addresses with it. */
   lookup?: LookupFunction;
+  /** Answers kept from earlier runs (src/cache/): asked before the registry, told every answer after. */
+  cache?: ResolutionCache;
+  /** Called as each unique reference is answered (for a progress line). */
+  onResolved?: (done: number, total: number) => void;
+}
+
+/** Earlier answers for references that cannot change (see src/cache/results.ts). */
+export interface ResolutionCache {
+  /** A stored answer for `ref`, or null to ask the registry. `wantPlatforms`: the answer must list platforms. */
+  get(ref: ImageReference, wantPlatforms: boolean): Resolution | null;
+  /** Every answer of the run; the cache keeps what it may. */
+  put(ref: ImageReference, resolution: Resolution): void;
 }

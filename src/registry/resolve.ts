@@ -32,19 +32,32 @@ export async function resolveAll(refs: ImageReference[], options: ResolveOptions
     addressGuard: { allowLinkLocal: linkLocalAllowed(options.registries), resolve: options.lookup },
   });
   const services = { transport, tokens: new Tokens(transport), keychain: options.keychain, deadline, perRegistryConcurrency: settings.perRegistryConcurrency };
-  const chains = new Map<string, RegistryHost[]>();
-  for (const ref of unique) {
-    if (chains.has(ref.registry)) continue;
-    const repositories = [...new Set(unique.filter((r) => r.registry === ref.registry).map((r) => r.repository))];
-    chains.set(ref.registry, hostChain(ref.registry, options.registries, repositories, services));
-  }
   const now = options.now ?? (() => new Date());
   const wantPlatforms = options.platforms.length > 0;
+  // Immutable references answered in an earlier run are not asked again (src/cache/); their registries
+  // are not even pinged when nothing else needs them.
+  const cached = new Map(unique.flatMap((ref) => {
+    const hit = options.cache?.get(ref, wantPlatforms);
+    return hit ? [[ref.canonical, hit] as const] : [];
+  }));
+  const asked = unique.filter((ref) => !cached.has(ref.canonical));
+  const chains = new Map<string, RegistryHost[]>();
+  for (const ref of asked) {
+    if (chains.has(ref.registry)) continue;
+    const repositories = [...new Set(asked.filter((r) => r.registry === ref.registry).map((r) => r.repository))];
+    chains.set(ref.registry, hostChain(ref.registry, options.registries, repositories, services));
+  }
   try {
+    let done = 0;
     const resolved = await Promise.all(
-      unique.map(async (ref) => [ref, await resolveOne(ref, chains.get(ref.registry) as RegistryHost[], deadline, wantPlatforms, now)] as const),
+      unique.map(async (ref) => {
+        const resolution = cached.get(ref.canonical) ?? (await resolveOne(ref, chains.get(ref.registry) as RegistryHost[], deadline, wantPlatforms, now));
+        options.onResolved?.(++done, unique.length);
+        return [ref, resolution] as const;
+      }),
     );
     suggestRepositories(resolved);
+    for (const [ref, resolution] of resolved) options.cache?.put(ref, resolution);
     return new Map(resolved.map(([ref, resolution]) => [ref.canonical, resolution]));
   } finally {
     deadline.dispose();

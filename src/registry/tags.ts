@@ -2,7 +2,7 @@
 // sends everything in one page). Its 404 is how a missing repository shows on Distribution, whose manifest
 // endpoint says MANIFEST_UNKNOWN for a missing repository and a missing tag alike.
 import type { RegistryHost, Trace } from './host.js';
-import { registryErrorOf, Verdict } from './verdict.js';
+import { NetworkError, registryErrorOf, Verdict } from './verdict.js';
 
 const PAGE_SIZE = 1000;
 /** At most this many pages (20 000 tags): enough to suggest neighbours, bounded for huge repositories. */
@@ -40,7 +40,9 @@ async function readTags(host: RegistryHost, trace: Trace, repository: string): P
       path = nextPage(response.headers.link, response.url);
     }
   } catch (error) {
-    if (error instanceof Verdict) return { kind: 'unknown', why: `its tag list could not be read (${error.message})` };
+    // The manifest's 404 stands; only the triage failed (the run's deadline passing still ends the check).
+    const unreadable = error instanceof Verdict || (error instanceof NetworkError && error.failure !== 'deadline');
+    if (unreadable) return { kind: 'unknown', why: `its tag list could not be read (${error.message})` };
     throw error;
   }
   return { kind: 'tags', tags };

@@ -20,6 +20,8 @@ export interface Grant {
 interface Entry {
   promise: Promise<Grant>;
   expiresAt: number;
+  /** Once issued. */
+  token?: string;
 }
 
 const DEFAULT_EXPIRES_IN_S = 60;
@@ -49,9 +51,14 @@ export class Tokens {
     return this.#remember(key, this.#fetch(channel, challenge, [scope], credential));
   }
 
-  /** Drops a token the registry called invalid, so the next `get` asks again. */
-  forget(challenge: BearerChallenge, scope: string, credential: Credential | null, own = false): void {
-    this.#cache.delete(this.#key(challenge, own ? `${scope}\0own` : scope, credential));
+  /**
+   * Drops `stale`, a token the registry called invalid, so the next `get` asks again. Only that token: when
+   * it expires under several requests at once, the first to hear so fetches the new one and the others use
+   * it (dropping whatever is cached would cost one token call per request in flight).
+   */
+  forget(challenge: BearerChallenge, scope: string, credential: Credential | null, stale: string): void {
+    const key = this.#key(challenge, scope, credential);
+    if (this.#cache.get(key)?.token === stale) this.#cache.delete(key);
   }
 
   /**
@@ -78,7 +85,10 @@ export class Tokens {
   #remember(key: string, promise: Promise<Grant & { expiresAt?: number }>): Promise<Grant> {
     const entry: Entry = { promise, expiresAt: Number.POSITIVE_INFINITY };
     promise.then(
-      (grant) => (entry.expiresAt = grant.expiresAt ?? Number.POSITIVE_INFINITY),
+      (grant) => {
+        entry.expiresAt = grant.expiresAt ?? Number.POSITIVE_INFINITY;
+        entry.token = grant.token;
+      },
       () => undefined, // a refusal stays cached for the run: asking again gets the same answer
     );
     this.#cache.set(key, entry);

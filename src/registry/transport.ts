@@ -5,11 +5,13 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { isIP } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import tls from 'node:tls';
-import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
+import type * as Undici from 'undici';
+import type { Dispatcher } from 'undici';
 import { quotaOf, retryAfterSeconds } from './quota.js';
 import { cleanText } from './text.js';
 import { NetworkError, registryErrorOf, Verdict, type NetworkFailure } from './verdict.js';
 import { DeadlineExceeded, type Deadline, type Semaphore } from './limits.js';
+import { lookupFor, refusedUrl, type AddressGuard } from './network-safety.js';
 
 /** What the transport keeps per registry: its limit, its CA, and whether it told us to stop (429). */
 export interface Channel {
@@ -57,6 +59,8 @@ export interface TransportOptions {
   retries: number;
   /** Connections kept per origin (matches the per-registry concurrency). */
   connectionsPerOrigin: number;
+  /** Which addresses are never connected to (link-local / cloud metadata); see network-safety.ts. */
+  addressGuard: AddressGuard;
 }
 
 const RETRIED_STATUSES = new Set([500, 502, 503, 504]);
@@ -67,6 +71,16 @@ const BACKOFF_CAP_MS = 4_000;
 /** Longest Retry-After we sit out (also capped by the deadline); a longer one ends the registry's run. */
 const MAX_RETRY_AFTER_S = 60;
 const USER_AGENT = 'pullcheck';
+
+/**
+ * undici is loaded with the first request, not when pullcheck starts: loading it is a third of the CLI's
+ * start-up, and offline runs or runs without images never need it (docs/benchmarks.md).
+ */
+let undiciModule: Promise<typeof Undici> | null = null;
+function loadUndici(): Promise<typeof Undici> {
+  undiciModule ??= import('undici');
+  return undiciModule;
+}
 
 export class Transport {
   readonly #dispatchers = new Map<string, Dispatcher>();
@@ -134,6 +148,8 @@ export class Transport {
   async #follow(channel: Channel, req: HttpRequest): Promise<HttpResponse> {
     let { method, url, body } = req;
     for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
+      const refused = refusedUrl(url, this.options.addressGuard);
+      if (refused) throw hop === 0 ? refused : new NetworkError('blocked', `${req.url.host} redirected to ${url.host}; ${refused.message}`, refused.code);
       const authorization = url.origin === req.url.origin ? req.authorization : null;
       const response = await this.#once(channel, { ...req, method, url, body, authorization });
       const location = response.headers.location;
@@ -162,8 +178,9 @@ export class Transport {
     try {
       // `reset: false`: undici closes the connection after every HEAD unless told otherwise (it guards against
       // servers that send a body with HEAD); registries do not, and a manifest check is mostly HEADs.
-      const dispatcher = this.#dispatcher(req.url, channel.ca);
-      const sent = request(req.url, { method: req.method, headers, body: req.body, dispatcher, signal, reset: false });
+      const undici = await loadUndici();
+      const dispatcher = this.#dispatcher(undici, req.url, channel.ca);
+      const sent = undici.request(req.url, { method: req.method, headers, body: req.body, dispatcher, signal, reset: false });
       const response = await untilAborted(sent, signal, (late) => void late.body.dump().catch(() => undefined));
       const max = req.method === 'HEAD' ? 0 : (req.maxBodyBytes ?? 0);
       const body = max > 0 ? await untilAborted(readLimited(response.body, max, req.url), signal) : (await response.body.dump(), null);
@@ -176,19 +193,22 @@ export class Transport {
     }
   }
 
-  #dispatcher(url: URL, ca: string | null): Dispatcher {
+  #dispatcher(undici: typeof Undici, url: URL, ca: string | null): Dispatcher {
     const key = `${url.origin}\n${ca ?? ''}`;
     let dispatcher = this.#dispatchers.get(key);
     if (!dispatcher) {
       // With `ca` given, Node trusts only the listed CAs: keep the default ones (system, NODE_EXTRA_CA_CERTS) too.
       const tlsOptions = ca ? { ca: [...defaultCertificates(), ca] } : {};
-      const options = { connections: this.options.connectionsPerOrigin, connect: tlsOptions };
+      // The lookup refuses metadata addresses after DNS; it only applies where we connect ourselves (a
+      // proxy resolves names itself, so `requestTls` for the tunnel has none).
+      const connect = { ...tlsOptions, lookup: lookupFor(url, this.options.addressGuard) };
+      const options = { connections: this.options.connectionsPerOrigin, connect };
       // Loopback never goes through a proxy; anything else honours HTTPS_PROXY / HTTP_PROXY / NO_PROXY.
       // Plain-HTTP registries go to the proxy in absolute form, not through CONNECT, which proxies commonly
       // allow to port 443 only (squid's default); HTTPS is always tunnelled.
       dispatcher = isLoopbackHost(url.hostname)
-        ? new Agent(options)
-        : new EnvHttpProxyAgent({ ...options, requestTls: tlsOptions, proxyTunnel: false });
+        ? new undici.Agent(options)
+        : new undici.EnvHttpProxyAgent({ ...options, requestTls: tlsOptions, proxyTunnel: false });
       this.#dispatchers.set(key, dispatcher);
     }
     return dispatcher;
@@ -196,8 +216,11 @@ export class Transport {
 
   /** Waits before the next attempt; false when the wait would outlast the deadline (then do not retry). */
   async #backoff(attempt: number, retryAfterS: number | null): Promise<boolean> {
+    // A registry that asks for more than MAX_RETRY_AFTER_S will not be back within this run: its answer stands
+    // (sitting out a capped wait would only spend the whole run's deadline on it).
+    if (retryAfterS !== null && retryAfterS > MAX_RETRY_AFTER_S) return false;
     const ms = retryAfterS !== null
-      ? Math.min(retryAfterS, MAX_RETRY_AFTER_S) * 1000
+      ? retryAfterS * 1000
       : Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt); // full jitter
     if (ms >= this.options.deadline.remainingMs()) return false;
     await this.#sleep(ms);
@@ -218,7 +241,6 @@ export class Transport {
     if (deadline.signal.aborted || deadline.remainingMs() === 0) {
       return new NetworkError('deadline', `${new DeadlineExceeded(deadline.timeoutMs).message}${url ? ` before ${url.host} answered` : ''}`);
     }
-    if (error instanceof NetworkError) return error;
     return classify(error, url);
   }
 }
@@ -294,6 +316,7 @@ export function classify(error: unknown, url: URL | null): NetworkError {
   let code: string | null = null;
   let message = error instanceof Error ? error.message : String(error);
   for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    if (e instanceof NetworkError) return e; // ours, e.g. a refused address from the connection's lookup
     const c = (e as { code?: unknown }).code;
     if (typeof c === 'string' && (FAILURE_CODES[c] || TLS_CODE.test(c) || c.startsWith('HPE_'))) {
       code = c;
@@ -302,6 +325,9 @@ export function classify(error: unknown, url: URL | null): NetworkError {
     }
   }
   const host = url?.host ?? 'the registry';
+  // undici words a proxy's refusal of CONNECT as "Proxy response (403) !== 200 when HTTP Tunneling".
+  const proxyStatus = /Proxy response \((\d{3})\)/.exec(message)?.[1];
+  if (proxyStatus) return new NetworkError('protocol', `the HTTPS proxy refused the connection to ${host} (HTTP ${proxyStatus}); check HTTPS_PROXY and NO_PROXY`, code);
   const failure: NetworkFailure = code === null || code.startsWith('HPE_') ? 'protocol' : (FAILURE_CODES[code] ?? 'tls');
   const why = cleanText(message, 120);
   switch (failure) {
@@ -328,7 +354,7 @@ function rateLimitedVerdict(response: HttpResponse, wait: number | null): Verdic
   if (quota?.remaining !== null && quota?.remaining !== undefined) {
     parts.push(`quota ${quota.remaining} of ${quota.limit ?? '?'} left${quota.windowSeconds ? ` per ${quota.windowSeconds} s` : ''}`);
   }
-  return new Verdict('rate-limited', { httpStatus: 429, errorCode: code, detail: parts.join('; ') }, wait);
+  return new Verdict('rate-limited', { httpStatus: 429, errorCode: code, detail: parts.join('; ') }, wait, quota);
 }
 
 /** localhost, 127.0.0.0/8 and ::1 (with or without brackets): Docker treats these as insecure registries. */

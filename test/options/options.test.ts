@@ -72,9 +72,9 @@ describe('buildOptions', () => {
   it.each([
     ['colour: red\n', "unknown setting 'colour' in .pullcheck.yml"],
     ['rules: { no-such-rule: off }\n', "unknown rule 'no-such-rule' in rules in .pullcheck.yml (see docs/rules.md)"],
-    ['rules: { latest-tag: loud }\n', 'rules in .pullcheck.yml.latest-tag must be one of error, warning, notice, off'],
+    ['rules: { latest-tag: loud }\n', 'rules.latest-tag in .pullcheck.yml must be one of error, warning, notice, off'],
     ['registries: { r.io: { username: u } }\n', 'registries.r.io in .pullcheck.yml needs both username and password'],
-    ['registries: { r.io: { ca: missing.pem } }\n', 'cannot read CA file missing.pem (registries.r.io in .pullcheck.yml.ca): ENOENT'],
+    ['registries: { r.io: { ca: missing.pem } }\n', 'cannot read CA file missing.pem (registries.r.io.ca in .pullcheck.yml): ENOENT'],
     ['timeout: [1]\n', 'timeout in .pullcheck.yml must be a string'],
     ['a: [\n', 'config file .pullcheck.yml is not valid YAML'],
     ['- just\n- a list\n', 'config file .pullcheck.yml must be a mapping'],
