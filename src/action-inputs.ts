@@ -63,6 +63,7 @@ export function readInputs(input: InputReader, root: string): ActionInputs {
       helm,
       rendered: optionalList(input('rendered'))?.map((f) => path.resolve(root, f)),
       registryAuth,
+      cacheDir: optional(input('cache')),
     },
     secrets: [...secretsOf(registryAuth), ...(githubToken ? [githubToken] : [])],
     notes,

@@ -9,6 +9,7 @@ import * as github from '@actions/github';
 import { readInputs, InputError, type ActionInputs } from './action-inputs.js';
 import { buildOptions, ConfigError, type FailOn, type Options } from './options.js';
 import { run } from './run.js';
+import { progressLines } from './report/progress.js';
 import { environmentKeychain } from './credentials/index.js';
 import { failsGate, type Report, type ReportFinding } from './report/report.js';
 import { formatSarif } from './report/sarif.js';
@@ -43,7 +44,7 @@ export async function main(): Promise<void> {
   }
   const notes = [...inputs.notes];
   const keychain = environmentKeychain(process.env, { githubToken: inputs.githubToken, githubActor: process.env.GITHUB_ACTOR });
-  const report = await run(options, { keychain });
+  const report = await run(options, { keychain, progress: progressLines((line) => core.info(line.trimEnd()), { live: false }) });
 
   const octokit = inputs.githubToken && target ? github.getOctokit(inputs.githubToken) : null;
   const wantedMode: FilterMode = inputs.filterMode ?? (pr ? 'added' : 'nofilter');

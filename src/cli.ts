@@ -10,6 +10,7 @@ import { formatText } from './report/text.js';
 import { formatSarif } from './report/sarif.js';
 import { annotationCommands } from './report/github-commands.js';
 import { explainRule } from './report/explain.js';
+import { progressLines, silentProgress } from './report/progress.js';
 import { environmentKeychain } from './credentials/index.js';
 import { VERSION } from './version.js';
 
@@ -34,11 +35,13 @@ Options:
   --exclude GLOB             skip files matching GLOB (repeatable)
   --platform OS/ARCH         platform the nodes run (repeatable; default linux/amd64)
   --timeout DURATION         deadline for all registry checks (default 120s)
+  --cache-dir DIR            keep the registry's answers for digest references here for the next run
+                             (e.g. with actions/cache); tags are always checked again
   --kustomize auto|off       render kustomizations (default auto)
   --helm auto|off            render Helm charts (default auto)
   --rendered FILE            also scan pre-rendered output, e.g. of helm template (repeatable)
   --root DIR                 scan root; reported paths are relative to it (default: current folder)
-  -q, --quiet                text format: errors only
+  -q, --quiet                text format: errors only; no progress on stderr
   -h, --help                 this help
   -v, --version              print the version
 
@@ -51,7 +54,7 @@ Examples:
 Exit codes: 0 no findings at or above --fail-on · 1 findings at or above it · 2 usage or configuration error
 Docs: docs/rules.md (every rule), docs/report-format.md (JSON report)`;
 
-export async function main(argv: string[], io: { stdout: NodeJS.WritableStream & { isTTY?: boolean }; stderr: NodeJS.WritableStream; cwd: string; env: NodeJS.ProcessEnv }): Promise<number> {
+export async function main(argv: string[], io: { stdout: NodeJS.WritableStream & { isTTY?: boolean }; stderr: NodeJS.WritableStream & { isTTY?: boolean }; cwd: string; env: NodeJS.ProcessEnv }): Promise<number> {
   let args;
   try {
     args = parseArgs({
@@ -67,6 +70,7 @@ export async function main(argv: string[], io: { stdout: NodeJS.WritableStream &
         exclude: { type: 'string', multiple: true },
         platform: { type: 'string', multiple: true },
         timeout: { type: 'string' },
+        'cache-dir': { type: 'string' },
         kustomize: { type: 'string' },
         helm: { type: 'string' },
         rendered: { type: 'string', multiple: true },
@@ -114,14 +118,19 @@ export async function main(argv: string[], io: { stdout: NodeJS.WritableStream &
     kustomize: values.kustomize,
     helm: values.helm,
     rendered: values.rendered?.map((f) => path.resolve(io.cwd, f)),
+    cacheDir: values['cache-dir'] ? path.resolve(io.cwd, values['cache-dir']) : undefined,
   };
+  // On stderr, so stdout holds the report alone: on a terminal a live line and a line per stage; in CI (the
+  // CI variable every CI service sets) only the stage lines; in a script's pipe only notes (a cache problem).
+  const terminal = io.stderr.isTTY === true;
+  const progress = values.quiet ? silentProgress : progressLines((text) => io.stderr.write(text), { live: terminal, stages: terminal || isSet(io.env.CI) });
 
   let report: Report;
   let failOn;
   try {
     const options = buildOptions(raw);
     failOn = options.failOn;
-    report = await run(options, { keychain: environmentKeychain(io.env, { githubToken: io.env.GITHUB_TOKEN, githubActor: io.env.GITHUB_ACTOR }) });
+    report = await run(options, { keychain: environmentKeychain(io.env, { githubToken: io.env.GITHUB_TOKEN, githubActor: io.env.GITHUB_ACTOR }), progress });
   } catch (error) {
     if (error instanceof ConfigError) { io.stderr.write(`pullcheck: ${error.message}\n`); return 2; }
     io.stderr.write(`pullcheck: internal error: ${(error as Error).message} — please report it with the command you ran\n`);
@@ -148,6 +157,10 @@ export async function main(argv: string[], io: { stdout: NodeJS.WritableStream &
     io.stdout.write(text);
   }
   return failsGate(report, failOn) ? 1 : 0;
+}
+
+function isSet(value: string | undefined): boolean {
+  return value !== undefined && !['', '0', 'false'].includes(value.toLowerCase());
 }
 
 // Run only as the bundled entry (node dist/cli.js), not when tests import main(); `require` does not exist

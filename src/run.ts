@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import type { Finding, ImageOccurrence, ScannedObject } from './model.js';
 import type { Options } from './options.js';
 import { walk } from './discover/walk.js';
-import { readManifest } from './discover/read.js';
+import { readManifestsInOrder } from './discover/read-ahead.js';
 import { renderAll } from './discover/render.js';
 import { linesReader, rangeReader } from './discover/source-text.js';
 import { extractManifests } from './extract/index.js';
@@ -20,16 +20,28 @@ import { registryAllowed } from './judge/policy.js';
 import { judgeQuotas } from './judge/quota.js';
 import { applySuppressions } from './judge/ignore.js';
 import { buildReport, type Report } from './report/report.js';
+import { count, plural, silentProgress, type Progress, type Stage } from './report/progress.js';
+import { ResultsCache } from './cache/results.js';
 import type { ImageReference } from './reference/index.js';
 
 export interface RunDeps {
   /** Extra credential sources after the config's own (Docker config, GITHUB_TOKEN …). */
   keychain?: Keychain;
+  /** Where each stage's progress and one-line summary go (the CLI: stderr; the Action: its log). */
+  progress?: Progress;
 }
 
 export async function run(options: Options, deps: RunDeps = {}): Promise<Report> {
   const started = performance.now();
+  const progress = deps.progress ?? silentProgress;
+  let stageStarted = started;
+  const finish = (stage: Stage, summary: string | null): void => {
+    const now = performance.now();
+    if (summary !== null) progress.finish(stage, summary, now - stageStarted);
+    stageStarted = now;
+  };
   const found = await walk({ root: options.root, paths: options.paths, include: options.include, exclude: options.exclude });
+  finish('discover', `found ${plural(found.manifests.length, 'file')}, ${plural(found.charts.length, 'chart')}, ${plural(found.kustomizations.length, 'kustomization')}`);
 
   const rendered = await renderAll(
     { charts: found.charts, kustomizations: found.kustomizations },
@@ -42,6 +54,7 @@ export async function run(options: Options, deps: RunDeps = {}): Promise<Report>
       timeoutMs: options.timeoutMs,
     },
   );
+  finish('render', rendered.renders.length > 0 ? `rendered ${plural(rendered.renders.length, 'chart or kustomization', 'charts and kustomizations')}` : null);
 
   const findings: Finding[] = [...found.skipped, ...rendered.findings];
   const occurrences: ImageOccurrence[] = [...rendered.occurrences];
@@ -50,10 +63,10 @@ export async function run(options: Options, deps: RunDeps = {}): Promise<Report>
   const manifestTexts: ManifestSource[] = [];
   let documents = 0;
   let files = 0;
-  for (const file of found.manifests) {
-    if (covered.has(file)) continue;
+  const toRead = found.manifests.filter((file) => !covered.has(file));
+  for await (const { file, read } of readManifestsInOrder(options.root, toRead, options.maxFileSize)) {
     files++;
-    const read = await readManifest(options.root, file, options.maxFileSize);
+    progress.advance('extract', files, toRead.length);
     if (!read.ok) {
       findings.push(read.finding);
       continue;
@@ -72,13 +85,24 @@ export async function run(options: Options, deps: RunDeps = {}): Promise<Report>
 
   // ServiceAccounts and pull Secrets of the manifests: for the pull-secret checks, and as credentials on request.
   const cluster = readClusterObjects(manifestTexts, objects);
+  finish('extract', `scanned ${plural(files, 'file')} (${plural(documents, 'document')}): ${plural(occurrences.length, 'image')}, ${count(unique.size)} unique`);
   const keychain = chain(configKeychain(options.registries), options.usePullSecrets ? pullSecretKeychain(cluster) : anonymous, deps.keychain ?? anonymous);
   const registries = Object.fromEntries(Object.entries(options.registries).map(([host, s]) => [host, { insecure: s.insecure, ca: s.ca ?? undefined, endpoint: s.endpoint, mirrors: s.mirrors, allowLinkLocal: s.allowLinkLocal }]));
   // A registry the policy does not allow is never contacted (the judge reports it as disallowed-registry).
   const allowed = [...unique.values()].filter((ref) => registryAllowed(ref, options.policy.allowedRegistries));
+  const cache = options.cacheDir && !options.offline ? await openCache(options.cacheDir, progress) : null;
   const resolved = options.offline
     ? null
-    : await resolveAll(allowed, { registries, keychain, platforms: options.platforms, timeoutMs: options.timeoutMs });
+    : await resolveAll(allowed, {
+      registries, keychain, platforms: options.platforms, timeoutMs: options.timeoutMs, cache: cache ?? undefined,
+      onResolved: (done, total) => progress.advance('resolve', done, total),
+    });
+  if (resolved) {
+    const hosts = new Set(allowed.map((ref) => ref.registry)).size;
+    finish('resolve', `resolved ${plural(resolved.size, 'image')} at ${plural(hosts, 'registry', 'registries')}${cache?.hits ? ` (${count(cache.hits)} from the results cache)` : ''}`);
+  }
+  const cacheProblem = await cache?.save();
+  if (cacheProblem) progress.note(cacheProblem);
   const credentialProblems = keychain.problems?.() ?? [];
   findings.push(...problemFindings(credentialProblems));
   const resolutions = resolved && unverifiedWithoutCredentials(resolved, { noSecrets: options.noSecrets, problems: credentialProblems });
@@ -99,6 +123,8 @@ export async function run(options: Options, deps: RunDeps = {}): Promise<Report>
     entries: options.ignore, ranges: occurrences.map((o) => o.range), lines: linesReader(options.root, manifestTexts), severities: options.severities,
   });
 
+  finish('judge', `checked the rules: ${plural(reported.length, 'finding')}`);
+
   return buildReport({
     files: files + found.charts.length + found.kustomizations.length,
     documents,
@@ -113,6 +139,13 @@ export async function run(options: Options, deps: RunDeps = {}): Promise<Report>
     quota: quotas?.quota ?? null,
     suppressed,
   });
+}
+
+/** The results cache of earlier runs; one that cannot be read is said so and starts empty. */
+async function openCache(dir: string, progress: Progress): Promise<ResultsCache> {
+  const { cache, problem } = await ResultsCache.open(dir);
+  if (problem) progress.note(problem);
+  return cache;
 }
 
 /** The judge applies the user's severity overrides to its findings; this does it for the other stages'. */

@@ -1,10 +1,13 @@
 // The cluster's side of credentials: the ServiceAccounts and image pull Secrets written in the scanned
-// manifests. The pipeline hands over the text of each manifest file; only files that mention one of these
-// kinds are parsed again (a regular-expression test first), so the pass stays cheap on large trees.
+// manifests. The pipeline hands over the text of each manifest file; only the documents that mention one
+// of these kinds are parsed again (a regular-expression test first), so the pass stays cheap on large trees.
 // Secret content is kept in memory for matching (and, with `use-pull-secrets`, for resolving) and never
 // printed: findings name a Secret and the registry hosts it covers, never a user, password or token.
 import { parseAllDocuments, LineCounter } from 'yaml';
 import type { ScannedObject } from '../model.js';
+import { readBlockDocument } from '../extract/block-reader.js';
+import { splitDocuments } from '../extract/split.js';
+import { plainValue } from '../extract/tree.js';
 import { normaliseHost } from '../options.js';
 import type { Credential, Keychain } from './keychain.js';
 
@@ -55,6 +58,17 @@ export interface ManifestSource {
 
 /** Quick test before parsing: does the text hold a ServiceAccount, a Secret or a List (which might)? */
 const MENTIONS_KIND = /["']?kind["']?\s*:\s*["']?(?:ServiceAccount|Secret|List)\b/;
+/**
+ * A document whose root is a block mapping at column 0 (nearly every manifest): its first content line
+ * starts with a key there. All its keys are at column 0 and nothing else is, so its own `kind` is too —
+ * a RoleBinding's `- kind: ServiceAccount` subject is not.
+ */
+const BLOCK_ROOT = /^(?:(?:---)?[ \t]*(?:#.*)?\r?\n)*["']?[A-Za-z_]/;
+const ROOT_KIND = /^["']?kind["']?[ \t]*:\s*["']?(?:ServiceAccount|Secret|List)\b/m;
+
+function holdsWantedKind(documentText: string): boolean {
+  return BLOCK_ROOT.test(documentText) ? ROOT_KIND.test(documentText) : MENTIONS_KIND.test(documentText);
+}
 
 /**
  * `sources`: the text of the manifest files. `objects`: every scanned object, rendered ones included; a
@@ -65,12 +79,23 @@ export function readClusterObjects(sources: Iterable<ManifestSource>, objects: S
   const found: ClusterObjects = { serviceAccounts: [], secrets: [] };
   for (const { file, text } of sources) {
     if (!MENTIONS_KIND.test(text)) continue;
-    const lines = new LineCounter();
-    for (const document of parseAllDocuments(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false })) {
-      // A document that does not parse is reported by the extract stage (manifest-invalid); nothing to add.
-      if (document.errors.length > 0) continue;
-      const line = lines.linePos(document.contents?.range?.[0] ?? document.range[0]).line;
-      collect(document.toJS({ maxAliasCount: 100 }), file, line, found);
+    // Only the documents that mention one of these kinds: a ServiceAccount often shares its file with large
+    // ConfigMaps and workloads, and parsing those again doubled a scan's time (docs/benchmarks.md).
+    for (const chunk of splitDocuments(text)) {
+      if (!holdsWantedKind(chunk.text)) continue;
+      // The extract stage's fast reader where it can (several times faster than yaml on small documents).
+      const tree = chunk.wholeStream ? undefined : readBlockDocument(chunk.text, chunk.linesBefore);
+      if (tree !== undefined) {
+        if (tree !== null) collect(plainValue(tree), file, tree.pos.line, found);
+        continue;
+      }
+      const lines = new LineCounter();
+      for (const document of parseAllDocuments(chunk.text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false })) {
+        // A document that does not parse is reported by the extract stage (manifest-invalid); nothing to add.
+        if (document.errors.length > 0) continue;
+        const line = chunk.linesBefore + lines.linePos(document.contents?.range?.[0] ?? document.range[0]).line;
+        collect(document.toJS({ maxAliasCount: 100 }), file, line, found);
+      }
     }
   }
   const known = (list: { name: string; namespace: string | null }[], o: ScannedObject): boolean =>

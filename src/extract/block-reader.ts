@@ -3,12 +3,14 @@
 // Why by hand: on a 20 MB corpus of workloads the `yaml` package composes documents at ≈ 3.7 MB/s and its
 // lexer alone runs at ≈ 13 MB/s, while the scan must reach ≥ 10 MB/s end to end. This reader ACCEPTS only
 // what it fully understands — block mappings and sequences (compact ones too), one-line plain and quoted
-// scalars, literal and folded block scalars, `[]`, `{}` and one-line flow sequences of scalars, comments,
-// CRLF line ends — and returns `undefined` for everything else (anchors, aliases, tags, merge keys, flow
-// mappings, multi-line plain or quoted scalars, unusual keys, tabs, duplicate keys and every syntax error).
+// scalars, literal and folded block scalars, flow sequences and mappings written on one line
+// (`{cpu: 100m, memory: 128Mi}`, nested too), comments, CRLF line ends — and returns `undefined` for
+// everything else (anchors, aliases, tags, merge keys, flow collections over several lines, multi-line
+// plain or quoted scalars, unusual keys, tabs, duplicate keys and every syntax error).
 // The caller then hands the document to `yaml`, which also reports the errors, so this reader never
 // decides that a document is broken.
-// test/extract/block-reader.test.ts checks it builds the same tree as `yaml` on every input it accepts.
+// test/extract/block-reader.test.ts and flow-collections.test.ts check it builds the same tree as `yaml`
+// on every input it accepts.
 import { parse } from 'yaml';
 import { YAML_OPTIONS, resolvePlain } from './scalars.js';
 import type { MapNode, Position, ScalarNode, SeqNode, TreeNode } from './tree.js';
@@ -30,6 +32,8 @@ const INDICATORS = new Set(['!', '&', '*', '#', '%', '@', '`', '|', '>', '[', ']
 const JSON_ESCAPES = '"\\/bfnrt';
 const BLOCK_HEADER = /^[|>][-+]?(?: +#.*| *)$/;
 const MAX_IMPLICIT_KEY = 1024;
+/** Flow collections nested deeper than this on one line are left to yaml. */
+const MAX_FLOW_DEPTH = 16;
 
 /**
  * Reads one document (a chunk from splitDocuments). Returns its tree, null when the document holds no
@@ -64,6 +68,12 @@ function indentOf(line: string): number {
   let n = 0;
   while (line.charCodeAt(n) === 32) n++;
   return n;
+}
+
+function skipSpaces(line: string, from: number): number {
+  let at = from;
+  while (line[at] === ' ') at++;
+  return at;
 }
 
 function isSeqIndicator(line: string, col: number): boolean {
@@ -276,12 +286,11 @@ class BlockReader {
       return scalar(value, this.pos(this.i++, at, end));
     }
     if (first === '|' || first === '>') return this.blockScalar(line, at, indent);
-    if (first === '[') return this.flowSequence(line, at);
-    if (first === '{') {
-      const close = /^\{ *\}/.exec(line.slice(at));
-      if (close === null) decline();
-      expectLineEnd(line, at + close[0].length);
-      return { kind: 'map', entries: new Map(), pos: this.pos(this.i++, at, at) };
+    if (first === '[' || first === '{') {
+      const [collection, end] = this.flowCollection(line, at, 0);
+      expectLineEnd(line, end);
+      this.i++;
+      return collection;
     }
     const text = this.plainText(line, at);
     if (text.includes(': ') || text.endsWith(':')) decline(); // a mapping where a value belongs
@@ -325,31 +334,44 @@ class BlockReader {
     return new BlockScalar(`x: ${header}\n${body}`, this.pos(headerLine, at, at + 1));
   }
 
-  /** `[]` or a one-line flow sequence of scalars: `["/bin/app", "--port", 80]`. */
-  private flowSequence(line: string, open: number): SeqNode {
+  /**
+   * A flow collection written on one line, from its `[` or `{` at `open`, and the index just past its
+   * closing bracket: `["/bin/app", "--port", 80]`, `{cpu: 100m, memory: 128Mi}`, `{requests: {cpu: 1}}`.
+   * Its scalars are one-line scalars (no `:` or `#` in plain ones), its keys those of block mappings.
+   */
+  private flowCollection(line: string, open: number, depth: number): [SeqNode | MapNode, number] {
+    if (depth > MAX_FLOW_DEPTH) decline();
+    const closer = line[open] === '[' ? ']' : '}';
+    const pos = this.pos(this.i, open, open);
     const items: TreeNode[] = [];
-    const seq: SeqNode = { kind: 'seq', items, pos: this.pos(this.i, open, open) };
-    let at = open + 1;
-    while (line[at] === ' ') at++;
-    if (line[at] !== ']') {
+    const entries = new Map<string, TreeNode>();
+    let at = skipSpaces(line, open + 1);
+    if (line[at] !== closer) {
       for (;;) {
-        const [item, end] = this.flowItem(line, at);
-        items.push(item);
-        at = end;
-        while (line[at] === ' ') at++;
-        if (line[at] === ']') break;
+        let valueAt = at;
+        let key: [string, number] | undefined;
+        if (closer === '}') {
+          key = this.key(line, at);
+          // `{a:1}` and `{a}` mean other things in flow context; duplicate keys are an error: all to yaml
+          if (key === undefined || line[key[1]] !== ' ' || entries.has(key[0])) decline();
+          valueAt = skipSpaces(line, key[1]);
+        }
+        const [value, end] = line[valueAt] === '[' || line[valueAt] === '{'
+          ? this.flowCollection(line, valueAt, depth + 1)
+          : this.flowItem(line, valueAt);
+        if (key === undefined) items.push(value);
+        else entries.set(key[0], value);
+        at = skipSpaces(line, end);
+        if (line[at] === closer) break;
         if (line[at] !== ',') decline();
-        at++;
-        while (line[at] === ' ') at++;
-        if (at >= line.length || line[at] === ']') decline(); // trailing comma or line break: leave to yaml
+        at = skipSpaces(line, at + 1);
+        if (at >= line.length || line[at] === closer) decline(); // trailing comma or line break: leave to yaml
       }
     }
-    expectLineEnd(line, at + 1);
-    this.i++;
-    return seq;
+    return [closer === ']' ? { kind: 'seq', items, pos } : { kind: 'map', entries, pos }, at + 1];
   }
 
-  /** One scalar of a flow sequence and the index just past it. */
+  /** One scalar of a flow collection and the index just past it. */
   private flowItem(line: string, at: number): [ScalarNode, number] {
     const first = line[at];
     if (first === '"' || first === "'") {
@@ -360,7 +382,7 @@ class BlockReader {
     if (first === undefined || INDICATORS.has(first) || first === '?' || first === ':') decline();
     if (first === '-' && !/[^ ,[\]{}]/.test(line[at + 1] ?? ' ')) decline(); // `-` starts a plain scalar only before a safe character
     let stop = at;
-    while (stop < line.length && line[stop] !== ',' && line[stop] !== ']') stop++;
+    while (stop < line.length && line[stop] !== ',' && line[stop] !== ']' && line[stop] !== '}') stop++;
     if (stop === line.length) decline();
     let end = stop;
     while (line[end - 1] === ' ') end--;

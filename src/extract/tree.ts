@@ -46,6 +46,13 @@ export function asSeq(node: TreeNode | undefined): SeqNode | undefined {
   return node?.kind === 'seq' ? node : undefined;
 }
 
+/** The tree as plain values (objects, arrays, scalars), as `yaml`'s toJS gives a document. */
+export function plainValue(node: TreeNode): unknown {
+  if (node.kind === 'scalar') return node.value;
+  if (node.kind === 'seq') return node.items.map(plainValue);
+  return Object.fromEntries([...node.entries].map(([key, value]) => [key, plainValue(value)]));
+}
+
 /** The string value at `key`, or null when absent or not a string. */
 export function stringAt(map: MapNode | undefined, key: string): string | null {
   const node = map?.entries.get(key);

@@ -18,7 +18,7 @@ export function formatText(report: Report, options: { color: boolean; quiet?: bo
   // The report orders by severity; a reader of one file wants it top to bottom.
   for (const [file, unordered] of [...groups].sort(([a], [b]) => a.localeCompare(b))) {
     const findings = [...unordered].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
-    lines.push(paint('underline', file ? visible(file) : '(run)'));
+    lines.push(paint('underline', file ? shownPath(file) : '(run)'));
     const rows = findings.map((f) => [
       f.line === null ? '' : `${f.line}:${f.column ?? 0}`,
       f.severity,
@@ -37,6 +37,15 @@ export function formatText(report: Report, options: { color: boolean; quiet?: bo
   if (suppressed > 0) lines.push(paint('dim', `${suppressed} finding${suppressed === 1 ? '' : 's'} suppressed by ignore entries or pullcheck-ignore comments (reasons in the JSON report)`));
   lines.push(summaryLine(report, paint));
   return lines.join('\n') + '\n';
+}
+
+/**
+ * A file name heads a line of its own, and in a GitHub Actions log a line starting with `::` (after spaces)
+ * is a workflow command: a name like `::stop-commands::x.yaml` is shown as `./::stop-commands::x.yaml`.
+ */
+function shownPath(file: string): string {
+  const shown = visible(file);
+  return /^\s*:/.test(shown) ? `./${shown}` : shown;
 }
 
 function summaryLine(report: Report, paint: (style: keyof typeof ANSI, text: string) => string): string {

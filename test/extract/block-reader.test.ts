@@ -162,7 +162,7 @@ describe('block reader on what manifests are written in', () => {
     ['anchors and aliases', 'a: &x 1\nb: *x\n'],
     ['merge keys', 'a: &x {k: 1}\nb:\n  <<: *x\n'],
     ['tags', 'a: !!str 1\n'],
-    ['flow mappings', 'a: {b: 1}\n'],
+    ['flow mappings over several lines', 'a: {b: 1,\n  c: 2}\n'],
     ['multi-line plain scalars', 'a: one\n  two\n'],
     ['multi-line quoted scalars', 'a: "one\n  two"\n'],
     ['keys YAML 1.1 types', 'on: push\n'],

@@ -34,7 +34,7 @@ function expectStatus(response: HarnessResponse, wanted: number, what: string): 
   }
 }
 
-async function pushBlob(client: HarnessClient, repository: string, blob: Blob): Promise<void> {
+export async function pushBlob(client: HarnessClient, repository: string, blob: Blob): Promise<void> {
   const started = await client.send('POST', `/v2/${repository}/blobs/uploads/`);
   expectStatus(started, 202, `POST blob upload in ${repository}`);
   const location = new URL(String(started.headers.location), `${client.baseUrl}/`);
@@ -43,7 +43,7 @@ async function pushBlob(client: HarnessClient, repository: string, blob: Blob): 
   expectStatus(finished, 201, `PUT blob ${blob.digest} in ${repository}`);
 }
 
-async function pushManifest(client: HarnessClient, repository: string, reference: string, manifest: Blob): Promise<void> {
+export async function pushManifest(client: HarnessClient, repository: string, reference: string, manifest: Blob): Promise<void> {
   const answer = await client.send('PUT', `/v2/${repository}/manifests/${reference}`, { headers: { 'content-type': manifest.mediaType }, body: manifest.bytes });
   expectStatus(answer, 201, `PUT manifest ${repository}:${reference}`);
   const digest = answer.headers['docker-content-digest'];
