@@ -2,6 +2,7 @@
 // choose where that goes: the CLI to stderr (the report on stdout stays clean), the Action to its log.
 // On a terminal a live line (files scanned, images resolved / total) is rewritten in place; in a log
 // (CI) only one line per stage is written, with what it did and how long it took.
+import { visible } from './sanitize.js';
 
 export type Stage = 'discover' | 'render' | 'extract' | 'resolve' | 'judge';
 
@@ -30,7 +31,8 @@ export function progressLines(write: (text: string) => void, options: { live: bo
   let shown = false;
   let lastDraw = Number.NEGATIVE_INFINITY;
   const line = (text: string): void => {
-    write(`${shown ? CLEAR_LINE : ''}pullcheck: ${text}\n`);
+    // Notes can carry paths and registry words: one visible line, so nothing can start a workflow command.
+    write(`${shown ? CLEAR_LINE : ''}pullcheck: ${visible(text)}\n`);
     shown = false;
   };
   return {
