@@ -44,9 +44,13 @@ export interface IgnoreEntry {
   reason: string;
 }
 
+/** How one Helm chart is rendered (config `charts: { <folder>: … }`). */
 export interface ChartSettings {
+  /** Root-relative values files, applied in order after the chart's own values.yaml. */
   values?: string[];
+  /** `--set key=value` pairs, in helm's `--set` syntax. */
   set?: Record<string, string>;
+  /** Release name; default: the chart folder's name. */
   release?: string;
   namespace?: string;
 }

@@ -8,16 +8,10 @@ import { SourceFiles } from './render-yaml.js';
 import { renderKustomizations } from './kustomize.js';
 import { chartsFromValues, renderCharts } from './helm.js';
 import { scanRenderedFiles } from './rendered.js';
+import type { ChartSettings } from '../options.js';
 
-export interface ChartSettings {
-  /** Root-relative values files, applied in order after the chart's own values.yaml. */
-  values?: string[];
-  /** `--set key=value` pairs, in helm's `--set` syntax. */
-  set?: Record<string, string>;
-  /** Release name; default: the chart folder's name. */
-  release?: string;
-  namespace?: string;
-}
+// The per-chart settings are the config's own shape (options.ts documents each field).
+export type { ChartSettings };
 
 export interface RenderOptions {
   root: string;

@@ -181,8 +181,18 @@ function resolutionCheck(s: Subject, ctx: JudgeContext): Draft | null {
     }
     case 'digest-not-found':
       return { rule: 'digest-not-found', message: `${s.ref.name} has no manifest ${s.ref.digest}; no pull of this digest can succeed.` };
-    case 'unauthorized':
+    case 'unauthorized': {
+      // The run had no credentials for this registry, but the pod names pull secrets: the cluster may well
+      // hold what this run lacks. That is "could not verify", not a refusal the kubelet will meet.
+      const secrets = s.occurrence.pod?.imagePullSecrets ?? [];
+      if (!r.authenticated && secrets.length > 0) {
+        return {
+          rule: 'unverified',
+          message: `${s.ref.registry} wants credentials for ${s.ref.repository} and this run has none; the pod's pull secret ${secrets.join(', ')} may provide them. Give pullcheck the same credentials (registry-auth or docker login) to verify the image.`,
+        };
+      }
       return { rule: 'unauthorized', message: `${s.ref.registry} refused access to ${s.ref.repository}${detail}; the kubelet fails the same way unless the cluster has working credentials for ${s.ref.registry}.` };
+    }
     case 'access-denied':
       return { rule: 'access-denied', message: `Pulling ${image} is denied${r.evidence.detail ? `: ${r.evidence.detail}` : ''}. Grant pull on ${s.ref.repository} to the identity the cluster uses.` };
     case 'rate-limited':

@@ -179,7 +179,7 @@ const rows: Rule[] = [
   {
     id: 'unverified',
     severity: 'notice',
-    title: 'The image could not be checked with the credentials this run has (e.g. a fork pull request gets no secrets).',
+    title: 'The image could not be checked with the credentials this run has (a fork pull request gets no secrets; or the registry wants credentials that only the pod\'s pull secret may hold).',
     why: 'Nothing is known to be wrong; the check simply could not see the image.',
     kubelet: null,
     fix: 'Run the check where the registry credentials are available (push to a branch of the repository, or a pull_request_target workflow that does not check out untrusted code).',

@@ -111,6 +111,19 @@ describe('what the registry said', () => {
     expect(w!.severity).toBe('warning');
   });
 
+  it('calls a refusal "unverified" when the run had no credentials but the pod names a pull secret', () => {
+    const parsed = parseReference('ghcr.io/acme/private:1');
+    if (!parsed.ok) throw new Error('parse');
+    const pod = { kind: 'Deployment', namespace: null, name: 'api', replicas: 1, imagePullSecrets: ['ghcr-pull'], serviceAccountName: null, nodeSelector: {}, imagePullPolicy: null };
+    const ctx = (authenticated: boolean): JudgeContext => ({ ...offline, resolutions: new Map([[parsed.ref.canonical, resolution(parsed.ref.canonical, { status: 'unauthorized', authenticated })]]) });
+    const judgedWith = (authenticated: boolean, secrets: string[]) => judge([classify({ ...occurrence('ghcr.io/acme/private:1'), pod: { ...pod, imagePullSecrets: secrets } })], ctx(authenticated)).map((f) => `${f.rule}/${f.severity}`);
+    expect(judgedWith(false, ['ghcr-pull'])).toEqual(['unverified/notice']);
+    // Without a pull secret the kubelet pulls anonymously and meets the same refusal.
+    expect(judgedWith(false, [])).toEqual(['unauthorized/error']);
+    // Credentials this run had were rejected: a real problem whatever the pod says.
+    expect(judgedWith(true, ['ghcr-pull'])).toEqual(['unauthorized/error']);
+  });
+
   it('reports a platform the index lacks', () => {
     const found = online('acme/tool:2', { status: 'ok', platforms: ['linux/arm64/v8'] }, { platforms: ['linux/amd64', 'linux/arm64'] });
     expect(found).toEqual([expect.objectContaining({ rule: 'platform-missing', message: expect.stringContaining('has no linux/amd64 image') })]);
