@@ -5,17 +5,7 @@
 // repositories. Seeded, so every run writes the same bytes.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-
-function seededRandom(seed) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from './bench-lib.mjs';
 
 const WORDS = 'the value of this field is used by the controller to decide when a resource should be reconciled and how its status conditions are reported back to users and other tools in the cluster'.split(' ');
 const IMAGES = ['nginx:1.27.2', 'redis:7.4-alpine', 'postgres:16.4', 'ghcr.io/acme/api:2.14.1', 'ghcr.io/acme/worker:2.14.1', 'registry.k8s.io/ingress-nginx/controller:v1.11.2',

@@ -124,3 +124,15 @@ export function renderTable(header, rows) {
   for (const row of rows) out.push(Array.isArray(row) ? line(row) : `${row}`);
   return out.join('\n');
 }
+
+/** Deterministic pseudo-random numbers (mulberry32), so every run generates the same bytes. */
+export function seededRandom(seed) {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -8,24 +8,12 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { ROOT, bundleScript, loadBundled, median, repeat, say, scratch, timed } from './bench-lib.mjs';
+import { ROOT, bundleScript, loadBundled, median, repeat, say, scratch, timed, seededRandom } from './bench-lib.mjs';
 import { profileCli, readableCli } from './bench-profile.mjs';
 
 const PUSH_CONCURRENCY = 32;
 /** One image in ten is single-platform (costs its config blob too); the rest are multi-platform indexes. */
 const SINGLE_PLATFORM_EVERY = 10;
-
-/** Deterministic shuffling, so every run of the benchmark generates the same repository. */
-function seededRandom(seed) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function imagePlan(images, repos) {
   const plan = [];

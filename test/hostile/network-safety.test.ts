@@ -7,10 +7,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { LookupFunction } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { buildOptions } from '../../src/options.js';
 import { guardedLookup, lookupFor, refusedAddress, refusedHostname, refusedUrl } from '../../src/registry/network-safety.js';
-import { startFakeRegistry, type FakeManifest, type FakeRegistry, type FakeRegistryOptions } from '../support/fakes.js';
+import { fakesStoppedAfterEach, type FakeManifest } from '../support/fakes.js';
 import { basic, keychainOf, resolveOne } from '../registry/helpers.js';
 import { fakeDns, withoutProxyEnvironment } from '../faults/dns.js';
 import { deployment, workspace } from './cli.js';
@@ -22,15 +22,7 @@ const NO_ALLOWANCE = { allowLinkLocal: new Set<string>() };
 
 withoutProxyEnvironment();
 
-const running: FakeRegistry[] = [];
-async function fake(options: FakeRegistryOptions): Promise<FakeRegistry> {
-  const started = await startFakeRegistry(options);
-  running.push(started);
-  return started;
-}
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((f) => f.stop()));
-});
+const fake = fakesStoppedAfterEach();
 
 /** Resolves `hostname` through the guard, as a connection would: the refusal's message, or null when allowed. */
 function guardVerdict(lookup: LookupFunction, hostname: string): Promise<string | null> {

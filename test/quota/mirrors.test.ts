@@ -1,23 +1,15 @@
 // Registry mirrors and endpoint overrides, as containerd's hosts.toml reads them: the mirrors in order,
 // a mirror that does not have the image (404) or fails hands over to the next, the registry last; quota
 // figures are those of the host that answered. Every host is a loopback fake or a closed loopback port.
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { closedPort, isManifestRequest, startFakeRegistry, type FakeRegistry, type FakeRegistryOptions } from '../support/fakes.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { closedPort, isManifestRequest, fakesStoppedAfterEach, type FakeRegistry } from '../support/fakes.js';
 import { ConfigError } from '../../src/options.js';
 import { fakeIndex, located, workload, workspace, type Workspace } from '../policy/workspace.js';
 
 const NGINX = { 'library/nginx': { '1.25': fakeIndex(['linux/amd64'], 'a') } };
 
-const fakes: FakeRegistry[] = [];
+const fake = fakesStoppedAfterEach();
 const spaces: Workspace[] = [];
-async function fake(options: FakeRegistryOptions): Promise<FakeRegistry> {
-  const started = await startFakeRegistry(options);
-  fakes.push(started);
-  return started;
-}
-afterEach(async () => {
-  await Promise.all(fakes.splice(0).map((f) => f.stop()));
-});
 afterAll(() => spaces.forEach((ws) => ws.remove()));
 
 function webRollout(replicas = 6): Workspace {

@@ -2,8 +2,8 @@
 // served to a client that must GET — loopback fakes that behave like Docker Hub / GHCR do.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
-import { firstRequests, isManifestRequest, schema1Manifest, startFakeRegistry, type FakeManifest, type FakeRegistry, type FakeRegistryOptions } from '../support/fakes.js';
+import { describe, expect, it } from 'vitest';
+import { firstRequests, isManifestRequest, schema1Manifest, fakesStoppedAfterEach, type FakeManifest, type FakeRegistry } from '../support/fakes.js';
 import { basic, closedPort, keychainOf, resolve, resolveOne } from './helpers.js';
 
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
@@ -12,15 +12,7 @@ const manifest = (name: string): FakeManifest => ({
   body: JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST, config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: `sha256:${'a'.repeat(64)}`, size: 2 }, layers: [], annotations: { name } }),
 });
 
-const running: FakeRegistry[] = [];
-async function fake(options: FakeRegistryOptions): Promise<FakeRegistry> {
-  const started = await startFakeRegistry(options);
-  running.push(started);
-  return started;
-}
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((f) => f.stop()));
-});
+const fake = fakesStoppedAfterEach();
 
 const manifestRequests = (registry: FakeRegistry): string[] =>
   registry.requests().filter((r) => isManifestRequest({ method: r.method, path: r.path, index: 0 })).map((r) => `${r.method} ${r.status}`);

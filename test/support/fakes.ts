@@ -5,6 +5,7 @@ import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import { digestOf } from './images.js';
 import { describeRequest, type RecordedRequest } from './recorded.js';
+import { afterEach } from 'vitest';
 
 export interface FakeManifest {
   mediaType: string;
@@ -288,4 +289,17 @@ export async function closedPort(): Promise<number> {
   const port = await listen(server);
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
+}
+
+/** `fake(options)` for a test file: starts a fake registry that is stopped after the test that started it. */
+export function fakesStoppedAfterEach(): (options?: FakeRegistryOptions) => Promise<FakeRegistry> {
+  const running: FakeRegistry[] = [];
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((f) => f.stop()));
+  });
+  return async (options) => {
+    const started = await startFakeRegistry(options);
+    running.push(started);
+    return started;
+  };
 }
