@@ -120,9 +120,9 @@ export function platformMismatch(occurrence: ImageOccurrence, resolution: Resolu
     return `${image} is a ${imageOs} image (${offered.join(', ')}), and ${where}: ${nodeOs} nodes cannot run ${imageOs} containers; the pull fails with "no match for platform in manifest".`;
   }
   const what = offered.length === 1 && !isIndexType(resolution.mediaType)
-    ? `${image} has no ${missing.join(', ')} image (it offers ${offered[0]}): it is a single-platform image, as its config says`
+    ? `${image} is built for ${offered[0]} only (a single-platform image)`
     : `${image} has no ${missing.join(', ')} image (it offers ${offered.join(', ') || 'no platform'})`;
-  return `${what}, and ${where}; nodes of ${missing.join(', ')} fail with "no match for platform in manifest".`;
+  return `${what}, but ${where}: the pull fails there with "no match for platform in manifest".`;
 }
 
 function osOf(platform: string): string {

@@ -142,7 +142,7 @@ describe('npm run demo', () => {
     ]);
     const message = (rule: string) => report.findings.find((f) => f.rule === rule)?.message;
     expect(message('tag-not-found')).toContain('Closest existing: 1.4.2, 1.4.1, 1.4.0');
-    expect(message('platform-missing')).toContain('has no linux/amd64 image (it offers linux/arm64)');
+    expect(message('platform-missing')).toContain('is built for linux/arm64 only (a single-platform image), but the nodes run linux/amd64');
     expect(message('repository-not-found')).toContain('Did you mean registry.local:5000/shop/payments:2.0.1?');
     expect(message('missing-pull-secret')).toContain('vendor.local:5000/fraudguard/agent');
   });

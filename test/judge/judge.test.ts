@@ -125,7 +125,7 @@ describe('what the registry said', () => {
   });
 
   it('reports a platform the index lacks', () => {
-    const found = online('acme/tool:2', { status: 'ok', platforms: ['linux/arm64/v8'] }, { platforms: ['linux/amd64', 'linux/arm64'] });
+    const found = online('acme/tool:2', { status: 'ok', mediaType: 'application/vnd.oci.image.index.v1+json', platforms: ['linux/arm64/v8'] }, { platforms: ['linux/amd64', 'linux/arm64'] });
     expect(found).toEqual([expect.objectContaining({ rule: 'platform-missing', message: expect.stringContaining('has no linux/amd64 image') })]);
   });
 

@@ -58,7 +58,7 @@ describe('platform-missing per workload', () => {
     const line = workload({ name: 'api', image: 'acme/api:1', nodeSelector: { 'kubernetes.io/arch': 'arm64' } }).split('\n').findIndex((l) => l.includes('image:')) + 1;
     expect(findings({ nodeSelector: { 'kubernetes.io/arch': 'arm64' } }, ['linux/amd64'])).toEqual([{
       rule: 'platform-missing', line,
-      message: 'acme/api:1 has no linux/arm64 image (it offers linux/amd64), and Deployment/shop/api is scheduled on linux/arm64 nodes (its nodeSelector / node affinity); nodes of linux/arm64 fail with "no match for platform in manifest".',
+      message: 'acme/api:1 has no linux/arm64 image (it offers linux/amd64), but Deployment/shop/api is scheduled on linux/arm64 nodes (its nodeSelector / node affinity): the pull fails there with "no match for platform in manifest".',
     }]);
   });
 
