@@ -40,8 +40,8 @@ export async function run(options: Options, deps: RunDeps = {}): Promise<Report>
   const subjects = scanned.occurrences.map(classify);
   const references = subjects.filter((s): s is ReferenceSubject => s.kind === 'reference');
   const unique = new Map<string, ImageReference>(references.map((s) => [s.ref.canonical, s.ref]));
-  // ServiceAccounts and pull Secrets of the manifests: for the pull-secret checks, and as credentials on request.
-  const cluster = readClusterObjects(scanned.manifestTexts, scanned.objects);
+  // ServiceAccounts and pull Secrets of the manifests and renders: for the pull-secret checks, and as credentials on request.
+  const cluster = readClusterObjects([...scanned.manifestTexts, ...scanned.renderedTexts], scanned.objects);
   finish('extract', `scanned ${plural(scanned.files, 'file')} (${plural(scanned.documents, 'document')}): ${plural(scanned.occurrences.length, 'image')}, ${count(unique.size)} unique`);
 
   const resolved = await resolve([...unique.values()], cluster, options, deps, finish);
@@ -86,6 +86,8 @@ interface Scanned {
   /** Findings of discovery, rendering and extraction (the judge adds its own). */
   findings: Finding[];
   manifestTexts: ManifestSource[];
+  /** The output of each render: read for ServiceAccounts and Secrets only (its lines are not the user's). */
+  renderedTexts: ManifestSource[];
   renders: Report['renders'];
 }
 
@@ -107,6 +109,7 @@ async function scan(options: Options, progress: Progress, finish: FinishStage): 
     occurrences: [...rendered.occurrences],
     findings: [...found.skipped, ...rendered.findings],
     manifestTexts: [],
+    renderedTexts: rendered.texts.map((t) => ({ ...t, rendered: true })),
     renders: rendered.renders,
   };
   // Files a rendered kustomization includes are checked through the render, not as written.

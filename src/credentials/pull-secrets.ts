@@ -1,6 +1,7 @@
 // The cluster's side of credentials: the ServiceAccounts and image pull Secrets written in the scanned
-// manifests. The pipeline hands over the text of each manifest file; only the documents that mention one
-// of these kinds are parsed again (a regular-expression test first), so the pass stays cheap on large trees.
+// manifests and in the output of their renders. The pipeline hands over the text of each manifest file and
+// render; only the documents that mention one of these kinds are parsed again (a regular-expression test
+// first), so the pass stays cheap on large trees.
 // Secret content is kept in memory for matching (and, with `use-pull-secrets`, for resolving) and never
 // printed: findings name a Secret and the registry hosts it covers, never a user, password or token.
 import { parseAllDocuments, LineCounter } from 'yaml';
@@ -54,6 +55,11 @@ export interface ManifestSource {
   /** Relative to the scan root, as in every report. */
   file: string;
   text: string;
+  /**
+   * Output of a render (RenderResult.texts): its lines are not the user's, so each object read from it is
+   * placed where the render stage traced it (its ScannedObject: the resource or template file to edit).
+   */
+  rendered?: boolean;
 }
 
 /** Quick test before parsing: does the text hold a ServiceAccount, a Secret or a List (which might)? */
@@ -71,31 +77,18 @@ function holdsWantedKind(documentText: string): boolean {
 }
 
 /**
- * `sources`: the text of the manifest files. `objects`: every scanned object, rendered ones included; a
- * ServiceAccount or Secret among them whose text was not given is recorded as existing but unread, so
- * the checks stay silent about it rather than call it missing.
+ * `sources`: the text of the manifest files and of the renders. `objects`: every scanned object, rendered
+ * ones included; a ServiceAccount or Secret among them whose text was not given is recorded as existing but
+ * unread, so the checks stay silent about it rather than call it missing.
  */
 export function readClusterObjects(sources: Iterable<ManifestSource>, objects: ScannedObject[] = []): ClusterObjects {
   const found: ClusterObjects = { serviceAccounts: [], secrets: [] };
-  for (const { file, text } of sources) {
-    if (!MENTIONS_KIND.test(text)) continue;
-    // Only the documents that mention one of these kinds: a ServiceAccount often shares its file with large
-    // ConfigMaps and workloads, and parsing those again doubled a scan's time (docs/benchmarks.md).
-    for (const chunk of splitDocuments(text)) {
-      if (!holdsWantedKind(chunk.text)) continue;
-      // The extract stage's fast reader where it can (several times faster than yaml on small documents).
-      const tree = chunk.wholeStream ? undefined : readBlockDocument(chunk.text, chunk.linesBefore);
-      if (tree !== undefined) {
-        if (tree !== null) collect(plainValue(tree), file, tree.pos.line, found);
-        continue;
-      }
-      const lines = new LineCounter();
-      for (const document of parseAllDocuments(chunk.text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false })) {
-        // A document that does not parse is reported by the extract stage (manifest-invalid); nothing to add.
-        if (document.errors.length > 0) continue;
-        const line = chunk.linesBefore + lines.linePos(document.contents?.range?.[0] ?? document.range[0]).line;
-        collect(document.toJS({ maxAliasCount: 100 }), file, line, found);
-      }
+  for (const source of sources) {
+    const counts = { serviceAccounts: found.serviceAccounts.length, secrets: found.secrets.length };
+    readSource(source, found);
+    if (source.rendered) {
+      placeAsTraced(found.serviceAccounts.slice(counts.serviceAccounts), 'ServiceAccount', objects);
+      placeAsTraced(found.secrets.slice(counts.secrets), 'Secret', objects);
     }
   }
   const known = (list: { name: string; namespace: string | null }[], o: ScannedObject): boolean =>
@@ -107,6 +100,36 @@ export function readClusterObjects(sources: Iterable<ManifestSource>, objects: S
     if (o.kind === 'Secret' && !known(found.secrets, o)) found.secrets.push({ ...base, read: false, type: null, entries: null });
   }
   return found;
+}
+
+function readSource({ file, text }: ManifestSource, found: ClusterObjects): void {
+  if (!MENTIONS_KIND.test(text)) return;
+  // Only the documents that mention one of these kinds: a ServiceAccount often shares its file with large
+  // ConfigMaps and workloads, and parsing those again doubled a scan's time (docs/benchmarks.md).
+  for (const chunk of splitDocuments(text)) {
+    if (!holdsWantedKind(chunk.text)) continue;
+    // The extract stage's fast reader where it can (several times faster than yaml on small documents).
+    const tree = chunk.wholeStream ? undefined : readBlockDocument(chunk.text, chunk.linesBefore);
+    if (tree !== undefined) {
+      if (tree !== null) collect(plainValue(tree), file, tree.pos.line, found);
+      continue;
+    }
+    const lines = new LineCounter();
+    for (const document of parseAllDocuments(chunk.text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false })) {
+      // A document that does not parse is reported by the extract stage (manifest-invalid); nothing to add.
+      if (document.errors.length > 0) continue;
+      const line = chunk.linesBefore + lines.linePos(document.contents?.range?.[0] ?? document.range[0]).line;
+      collect(document.toJS({ maxAliasCount: 100 }), file, line, found);
+    }
+  }
+}
+
+/** Objects read from a render take the place its ScannedObject was traced to (same kind, name and namespace). */
+function placeAsTraced(facts: { name: string; namespace: string | null; file: string; line: number }[], kind: string, objects: ScannedObject[]): void {
+  for (const fact of facts) {
+    const traced = objects.find((o) => o.kind === kind && o.name === fact.name && o.namespace === fact.namespace);
+    if (traced) Object.assign(fact, { file: traced.file, line: traced.line });
+  }
 }
 
 function collect(value: unknown, file: string, line: number, into: ClusterObjects): void {

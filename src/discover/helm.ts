@@ -46,6 +46,7 @@ async function renderChart(chart: ChartInfo, settings: ChartSettings, helm: stri
   }
 
   const rendered = extractManifests(run.stdout, chart.chartFile, 'helm');
+  part.texts.push({ file: chart.chartFile, text: run.stdout });
   const documents = renderedDocuments(run.stdout);
   const tracer = new ChartTracer(chart, settings, context.sources);
   const seen = new Map<number, number>(); // images met so far per rendered document

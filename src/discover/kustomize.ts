@@ -61,6 +61,7 @@ async function renderRoot(tree: KustomizeTree, root: Kustomization, command: str
   }
 
   const rendered = extractManifests(run.stdout, root.file, 'kustomize');
+  part.texts.push({ file: root.file, text: run.stdout });
   const sources = await loadSources(members, context, index);
   for (const occurrence of rendered.occurrences) {
     part.occurrences.push({ ...occurrence, range: await traceImage(occurrence, { tree, root, members, sources, context, rootLine }) });

@@ -16,6 +16,13 @@ export interface RenderPart {
   findings: Finding[];
   coveredFiles: string[];
   renders: RenderRecord[];
+  /** The rendered YAML, labelled by its kustomization, Chart.yaml or --rendered file (see RenderResult.texts). */
+  texts: RenderedText[];
+}
+
+export interface RenderedText {
+  file: string;
+  text: string;
 }
 
 export interface RenderContext {
@@ -25,7 +32,7 @@ export interface RenderContext {
 }
 
 export function emptyPart(): RenderPart {
-  return { occurrences: [], objects: [], findings: [], coveredFiles: [], renders: [] };
+  return { occurrences: [], objects: [], findings: [], coveredFiles: [], renders: [], texts: [] };
 }
 
 export function mergeParts(parts: RenderPart[]): RenderPart {
@@ -36,6 +43,7 @@ export function mergeParts(parts: RenderPart[]): RenderPart {
     out.findings.push(...part.findings);
     out.coveredFiles.push(...part.coveredFiles);
     out.renders.push(...part.renders);
+    out.texts.push(...part.texts);
   }
   out.coveredFiles = [...new Set(out.coveredFiles)];
   return out;

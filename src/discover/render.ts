@@ -3,7 +3,7 @@
 // would edit (kustomize.ts and helm.ts explain how). Only this part of pullcheck runs child processes.
 import type { Finding, ImageOccurrence, ScannedObject } from '../model.js';
 import { findExecutable } from './render-process.js';
-import { emptyPart, finding, mergeParts, type RenderContext, type RenderPart, type RenderRecord } from './render-findings.js';
+import { emptyPart, finding, mergeParts, type RenderContext, type RenderPart, type RenderRecord, type RenderedText } from './render-findings.js';
 import { SourceFiles } from './render-yaml.js';
 import { renderKustomizations } from './kustomize.js';
 import { chartsFromValues, renderCharts } from './helm.js';
@@ -38,6 +38,11 @@ export interface RenderResult {
   /** Root-relative manifest files that belong to a rendered kustomization (or were given as --rendered): the pipeline must NOT scan them raw. */
   coveredFiles: string[];
   renders: RenderRecord[];
+  /**
+   * Each render's output (and each --rendered file), for the pull-secret checks to read the ServiceAccounts
+   * and Secrets in it. `file` labels it (kustomization, Chart.yaml, --rendered file); lines count in the text.
+   */
+  texts: RenderedText[];
 }
 
 export async function renderAll(found: { charts: string[]; kustomizations: string[] }, options: RenderOptions): Promise<RenderResult> {

@@ -33,6 +33,7 @@ export async function scanRenderedFiles(
     }
     if (insideRoot(file)) part.coveredFiles.push(file); // scanned here, not again as a plain manifest
     const extracted = extractManifests(text, file, 'rendered');
+    part.texts.push({ file, text });
     const documents = renderedDocuments(text);
     const seen = new Map<number, number>();
     for (const occurrence of extracted.occurrences) {

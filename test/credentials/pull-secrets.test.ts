@@ -193,6 +193,18 @@ describe('judgePullSecrets', () => {
     expect(judgeOne(subject('ghcr.io/acme/api:1.0', pod({ serviceAccountName: 'prod-other' })), withRendered)[0]?.rule).toBe('missing-pull-secret');
   });
 
+  it('reads a render\'s ServiceAccounts and Secrets, placing each where the render stage traced it', () => {
+    const traced = (kind: string, name: string, line: number) => ({ file: 'base/accounts.yaml', line, kind, apiVersion: 'v1', name, namespace: 'shop', images: 0 });
+    const fromRender = readClusterObjects(
+      [{ file: 'overlays/prod/kustomization.yaml', text: `${ACCOUNTS_YAML}---\n${SECRETS_YAML}`, rendered: true }],
+      [traced('ServiceAccount', 'bare', 7), traced('Secret', 'ghcr-pull', 12)],
+    );
+    expect(fromRender.serviceAccounts.find((sa) => sa.name === 'bare')).toMatchObject({ imagePullSecrets: [], file: 'base/accounts.yaml', line: 7 });
+    expect(fromRender.secrets.find((s) => s.name === 'ghcr-pull')).toMatchObject({ read: true, file: 'base/accounts.yaml', line: 12 });
+    expect(judgeOne(subject('ghcr.io/acme/api:1.0', pod({ serviceAccountName: 'bare' })), fromRender)[0]?.message).toContain('its ServiceAccount bare (base/accounts.yaml:7)');
+    expect(judgeOne(subject('quay.io/acme/api:1.0', pod({ imagePullSecrets: ['ghcr-pull'] })), fromRender)[0]?.rule).toBe('pull-secret-mismatch');
+  });
+
   it('follows the user\'s severity overrides', () => {
     expect(judgeOne(subject('ghcr.io/acme/api:1.0', pod()), cluster, { 'missing-pull-secret': 'off' })).toEqual([]);
     expect(judgeOne(subject('ghcr.io/acme/api:1.0', pod()), cluster, { 'missing-pull-secret': 'error' })[0]?.severity).toBe('error');

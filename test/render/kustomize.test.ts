@@ -166,6 +166,6 @@ describe('choosing the kustomize command', () => {
 
   it('does nothing when kustomize rendering is off', async () => {
     const result = await renderAll({ charts: [], kustomizations: KUSTOMIZATIONS }, options(ROOT, { kustomize: 'off' }));
-    expect(result).toEqual({ occurrences: [], objects: [], findings: [], coveredFiles: [], renders: [] });
+    expect(result).toEqual({ occurrences: [], objects: [], findings: [], coveredFiles: [], renders: [], texts: [] });
   });
 });

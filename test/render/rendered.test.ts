@@ -1,4 +1,5 @@
 // --rendered files: output of an earlier `helm template` / `kustomize build`, traced through `# Source:`.
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { renderAll, type RenderResult } from '../../src/discover/render.js';
@@ -25,6 +26,7 @@ describe('--rendered files', () => {
     expect(result.occurrences.every((o) => o.origin === 'rendered')).toBe(true);
     expect(result.coveredFiles).toEqual([RENDERED]);
     expect(result.renders).toEqual([]);
+    expect(result.texts).toEqual([{ file: RENDERED, text: readFileSync(path.join(ROOT, RENDERED), 'utf8') }]);
   });
 
   it('traces a `# Source:` whose chart is under the root back to its values and Chart.yaml', () => {
