@@ -11,12 +11,18 @@ export interface RenderRecord {
 }
 
 export interface RenderPart {
+  /** Ranges point at the source line to fix; origin 'kustomize' | 'helm' | 'helm-values' | 'rendered'. */
   occurrences: ImageOccurrence[];
   objects: ScannedObject[];
+  /** render-failed, chart-dependencies-missing, rendering-skipped (once per tool), file-skipped (--rendered). */
   findings: Finding[];
+  /** Root-relative manifest files that belong to a rendered kustomization (or were given as --rendered): the pipeline must NOT scan them raw. */
   coveredFiles: string[];
   renders: RenderRecord[];
-  /** The rendered YAML, labelled by its kustomization, Chart.yaml or --rendered file (see RenderResult.texts). */
+  /**
+   * Each render's output (and each --rendered file), for the pull-secret checks to read the ServiceAccounts
+   * and Secrets in it. `file` labels it (kustomization, Chart.yaml, --rendered file); lines count in the text.
+   */
   texts: RenderedText[];
 }
 

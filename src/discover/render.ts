@@ -1,9 +1,8 @@
 // What will really be deployed: Kustomize roots and Helm charts rendered by their own tools, plus output
 // rendered by an earlier step (`--rendered`). Every rendered image points back at the source line a person
 // would edit (kustomize.ts and helm.ts explain how). Only this part of pullcheck runs child processes.
-import type { Finding, ImageOccurrence, ScannedObject } from '../model.js';
 import { findExecutable } from './render-process.js';
-import { emptyPart, finding, mergeParts, type RenderContext, type RenderPart, type RenderRecord, type RenderedText } from './render-findings.js';
+import { emptyPart, finding, mergeParts, type RenderContext, type RenderPart } from './render-findings.js';
 import { SourceFiles } from './render-yaml.js';
 import { renderKustomizations } from './kustomize.js';
 import { chartsFromValues, renderCharts } from './helm.js';
@@ -29,21 +28,8 @@ export interface RenderOptions {
   timeoutMs: number;
 }
 
-export interface RenderResult {
-  /** Ranges point at the source line to fix; origin 'kustomize' | 'helm' | 'helm-values' | 'rendered'. */
-  occurrences: ImageOccurrence[];
-  objects: ScannedObject[];
-  /** render-failed, chart-dependencies-missing, rendering-skipped (once per tool), file-skipped (--rendered). */
-  findings: Finding[];
-  /** Root-relative manifest files that belong to a rendered kustomization (or were given as --rendered): the pipeline must NOT scan them raw. */
-  coveredFiles: string[];
-  renders: RenderRecord[];
-  /**
-   * Each render's output (and each --rendered file), for the pull-secret checks to read the ServiceAccounts
-   * and Secrets in it. `file` labels it (kustomization, Chart.yaml, --rendered file); lines count in the text.
-   */
-  texts: RenderedText[];
-}
+/** What renderAll hands the pipeline: the same shape each render part builds (render-findings.ts). */
+export type RenderResult = RenderPart;
 
 export async function renderAll(found: { charts: string[]; kustomizations: string[] }, options: RenderOptions): Promise<RenderResult> {
   const context: RenderContext = { root: options.root, sources: new SourceFiles(options.root), timeoutMs: options.timeoutMs };
