@@ -159,8 +159,14 @@ describe('credential helpers (credHelpers, credsStore)', () => {
     const keychain = dockerKeychain(dockerConfig({ credsStore: 'slow' }), 300);
     expect(await keychain.resolve('ghcr.io')).toBeNull();
     expect(keychain.problems?.()[0]?.message).toMatch(/docker-credential-slow did not answer within 300 ms/);
-    // The helper's process group is gone, the `sleep` it started included.
-    const running = execFileSync('ps', ['-eo', 'args']).toString();
+    // The helper's process group is gone, the `sleep` it started included (given a moment to be reaped
+    // on a loaded machine: the kill is sent before the keychain answers, the exit lands a little later).
+    let running = '';
+    for (let attempt = 0; attempt < 20; attempt++) {
+      running = execFileSync('ps', ['-eo', 'args']).toString();
+      if (!running.includes('docker-credential-slow') && !running.includes('sleep 37.25')) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     expect(running).not.toContain('docker-credential-slow');
     expect(running).not.toContain('sleep 37.25');
   });
