@@ -40,15 +40,16 @@ interface DemoRun {
 const recordings = mkdtempSync(path.join(os.tmpdir(), 'demo-test-connections-'));
 afterAll(() => rmSync(recordings, { recursive: true, force: true }));
 
-const demoFolders = (): Set<string> => new Set(readdirSync(os.tmpdir()).filter((name) => name.startsWith('pullcheck-demo-')));
+/** The demo's temporary folders in `tmp` (each run gets a TMPDIR of its own, so other runs cannot interfere). */
+const demoFolders = (tmp: string): string[] => readdirSync(tmp).filter((name) => name.startsWith('pullcheck-demo-'));
 
 /** Runs the demo; with `interruptOn`, sends it SIGINT once its stderr matches. */
 function runDemo(args: string[], interruptOn?: RegExp): Promise<DemoRun> {
   const record = path.join(recordings, `${Date.now()}-${Math.random().toString(36).slice(2)}.jsonl`);
-  const before = demoFolders();
+  const tmp = mkdtempSync(path.join(recordings, 'tmp-'));
   const child = spawn(process.execPath, ['scripts/demo.mjs', ...args], {
     cwd: ROOT,
-    env: { ...process.env, NODE_OPTIONS: `--import "${RECORDER}"`, PULLCHECK_RECORD_CONNECTIONS: record },
+    env: { ...process.env, TMPDIR: tmp, NODE_OPTIONS: `--import "${RECORDER}"`, PULLCHECK_RECORD_CONNECTIONS: record },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -86,7 +87,7 @@ function runDemo(args: string[], interruptOn?: RegExp): Promise<DemoRun> {
         connections: recorded.split('\n').filter(Boolean).map((line) => JSON.parse(line) as Connection),
         hosts: new Map([...mapping.matchAll(/(\S+) is (127\.0\.0\.1:\d+)/g)].map((m) => [m[1]!, m[2]!])),
         registryPids: started.map((m) => Number(m[2])),
-        leftovers: [...demoFolders()].filter((name) => !before.has(name)),
+        leftovers: demoFolders(tmp),
       });
     });
   });

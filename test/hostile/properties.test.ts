@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { extractManifests } from '../../src/extract/index.js';
 import { buildOptions } from '../../src/options.js';
@@ -38,7 +38,7 @@ const podWithImages = fc.record({
 });
 
 describe('extraction of serialized YAML', () => {
-  it('never throws, and reads every container image back as written', () => {
+  it('never throws, and reads every container image back as yaml reads it', () => {
     fc.assert(
       fc.property(podWithImages, ({ images, extra, shared, style }) => {
         const pod = {
@@ -51,7 +51,10 @@ describe('extraction of serialized YAML', () => {
         const text = stringify(pod, { aliasDuplicateObjects: true, ...style });
         const result = extractManifests(text, 'pod.yaml', 'manifest');
         expect(result.findings).toEqual([]);
-        expect(result.occurrences.map((o) => o.written)).toEqual(images);
+        // What the text means, per yaml: a block scalar of blanks only is '' (the serializer cannot keep
+        // them), so the oracle is yaml's reading of the same text, not the value before serializing.
+        const meant = (parse(text) as typeof pod).spec.containers.map((c) => c.image);
+        expect(result.occurrences.map((o) => o.written)).toEqual(meant);
         const lines = text.split('\n').length;
         for (const o of result.occurrences) {
           expect(o.range.line).toBeGreaterThanOrEqual(1);
