@@ -5,7 +5,7 @@
 // Secret content is kept in memory for matching (and, with `use-pull-secrets`, for resolving) and never
 // printed: findings name a Secret and the registry hosts it covers, never a user, password or token.
 import { parseAllDocuments, LineCounter } from 'yaml';
-import type { ScannedObject } from '../model.js';
+import type { PodFacts, ScannedObject } from '../model.js';
 import { readBlockDocument } from '../extract/block-reader.js';
 import { splitDocuments } from '../extract/split.js';
 import { plainValue } from '../extract/tree.js';
@@ -271,6 +271,12 @@ function escapeRegExp(text: string): string {
 /** Namespaces match when equal, or when either is unset (applied with `kubectl -n` or by Kustomize). */
 export function sameNamespace(a: string | null, b: string | null): boolean {
   return a === null || b === null || a === b;
+}
+
+/** The ServiceAccount a pod runs as (`default` when unnamed), when the scanned manifests hold it. */
+export function serviceAccountOf(pod: PodFacts, cluster: ClusterObjects): ServiceAccountFacts | null {
+  const name = pod.serviceAccountName ?? 'default';
+  return cluster.serviceAccounts.find((sa) => sa.name === name && sameNamespace(sa.namespace, pod.namespace)) ?? null;
 }
 
 /**

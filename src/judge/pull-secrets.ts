@@ -4,7 +4,7 @@
 // encrypted one): a warning here must mean the pull really fails. No I/O; Secret content is never printed.
 import type { Finding, ImageOccurrence, Severity } from '../model.js';
 import type { ImageReference } from '../reference/index.js';
-import { DOCKER_CFG, DOCKER_CONFIG_JSON, keyCovers, sameNamespace, type ClusterObjects, type SecretFacts } from '../credentials/pull-secrets.js';
+import { DOCKER_CFG, DOCKER_CONFIG_JSON, keyCovers, sameNamespace, serviceAccountOf, type ClusterObjects, type SecretFacts } from '../credentials/pull-secrets.js';
 import { effectiveSeverity } from './index.js';
 
 export interface PullSecretSubject {
@@ -38,7 +38,7 @@ function checkPullSecrets({ occurrence, ref }: PullSecretSubject, cluster: Clust
   const pod = occurrence.pod!;
   const image = `${ref.registry}/${ref.repository}`;
   const accountName = pod.serviceAccountName ?? 'default';
-  const account = cluster.serviceAccounts.find((sa) => sa.name === accountName && sameNamespace(sa.namespace, pod.namespace)) ?? null;
+  const account = serviceAccountOf(pod, cluster);
   const names = [...new Set([...pod.imagePullSecrets, ...(account?.imagePullSecrets ?? [])])];
 
   if (names.length === 0) {

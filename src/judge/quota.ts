@@ -10,7 +10,7 @@
 //     headers said what an anonymous address gets) — nodes behind one address share it.
 import type { Finding, ImageOccurrence, PodFacts, Resolution, Severity } from '../model.js';
 import type { ImageReference } from '../reference/index.js';
-import { sameNamespace, type ClusterObjects } from '../credentials/pull-secrets.js';
+import { serviceAccountOf, type ClusterObjects } from '../credentials/pull-secrets.js';
 import { effectiveSeverity } from './index.js';
 import { runsOn, workloadPlatforms } from './platforms.js';
 import { effectivePullPolicy, type PullPolicy } from './policy.js';
@@ -171,9 +171,8 @@ function totalPulls(estimates: PullEstimate[], nodes: number): number {
 /** No pull secret on the pod, nor on its ServiceAccount when the manifests hold it (an unread one may have some). */
 function pullsAnonymously(pod: PodFacts, cluster: ClusterObjects): boolean {
   if (pod.imagePullSecrets.length > 0) return false;
-  const accountName = pod.serviceAccountName ?? 'default';
-  const account = cluster.serviceAccounts.find((sa) => sa.name === accountName && sameNamespace(sa.namespace, pod.namespace));
-  return account === undefined || (account.imagePullSecrets !== null && account.imagePullSecrets.length === 0);
+  const account = serviceAccountOf(pod, cluster);
+  return account === null || (account.imagePullSecrets !== null && account.imagePullSecrets.length === 0);
 }
 
 function overQuota(identity: QuotaIdentity, counted: Counted[], ctx: QuotaContext): Finding[] {
