@@ -10,6 +10,7 @@ import { readBlockDocument } from '../extract/block-reader.js';
 import { splitDocuments } from '../extract/split.js';
 import { plainValue } from '../extract/tree.js';
 import { normaliseHost } from '../options.js';
+import { escapeRegExp } from '../regexp.js';
 import type { Credential, Keychain } from './keychain.js';
 
 export const DOCKER_CONFIG_JSON = 'kubernetes.io/dockerconfigjson';
@@ -262,10 +263,6 @@ function globMatches(pattern: string, text: string): boolean {
   } catch {
     return false;
   }
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
 
 /** Namespaces match when equal, or when either is unset (applied with `kubectl -n` or by Kustomize). */

@@ -24,7 +24,8 @@ import { emptyPart, finding, mergeParts, type RenderContext, type RenderPart } f
 import { fileStart, lineRange, offsetRange } from './render-yaml.js';
 import { KustomizeTree, type ImageField, type ImagesEntry, type Kustomization } from './kustomize-tree.js';
 import { boundedMap } from './render-pool.js';
-import { escapeRegExp, joinImage, splitImage } from './render-image.js';
+import { escapeRegExp } from '../regexp.js';
+import { joinImage, splitImage } from './render-image.js';
 
 /** The resource files' own images and objects, per file (a base shared by several roots is read once). */
 type SourceIndex = Map<string, { occurrences: ImageOccurrence[]; objects: ScannedObject[] } | null>;

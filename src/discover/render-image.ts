@@ -6,7 +6,3 @@ export { joinImage, splitImage, type ImageParts } from '../reference/split.js';
 export function nameEndsWith(name: string, suffix: string): boolean {
   return suffix !== '' && (name === suffix || name.endsWith(`/${suffix}`));
 }
-
-export function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}

@@ -1,7 +1,7 @@
 // Rendered output knows where each document came from only through the comment helm writes above it:
 // `# Source: chart/templates/deployment.yaml` (subcharts: `chart/charts/sub/templates/…`).
 import type { SourceRange } from '../model.js';
-import { escapeRegExp } from './render-image.js';
+import { escapeRegExp } from '../regexp.js';
 import { lineRange, offsetRange, type SourceFiles } from './render-yaml.js';
 
 export interface RenderedDocuments {
