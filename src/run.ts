@@ -6,7 +6,7 @@ import type { Options } from './options.js';
 import { walk } from './discover/walk.js';
 import { readManifestsInOrder } from './discover/read-ahead.js';
 import { renderAll } from './discover/render.js';
-import { linesReader, rangeReader } from './discover/source-text.js';
+import { linesReader, rangeReader, type RangeReader } from './discover/source-text.js';
 import { extractManifests } from './extract/index.js';
 import { classify, judge, type Subject } from './judge/index.js';
 import { projectFix } from './judge/fix-projection.js';
@@ -169,9 +169,11 @@ async function resolve(refs: ImageReference[], cluster: ClusterObjects, options:
 /** Every rule over every occurrence, fixes fitted to their lines, suppressions applied. */
 async function judgeEverything(scanned: Scanned, references: ReferenceSubject[], subjects: Subject[], cluster: ClusterObjects, resolved: Resolved, options: Options) {
   const { resolutions } = resolved;
+  // One reader of the workspace's lines for fixes and suppression comments; manifests already read are not read again.
+  const lines = linesReader(options.root, scanned.manifestTexts);
   const judged = await fitFixesToSource(
     judge(subjects, { resolutions, platforms: options.platforms, severities: options.severities, policy: options.policy }),
-    options.root,
+    rangeReader(options.root, lines),
   );
   const inPods = references.filter((s) => s.occurrence.pod !== null);
   const pullSecretRulesOn = ['missing-pull-secret', 'pull-secret-mismatch'].some((id) => options.severities[id] !== 'off');
@@ -184,7 +186,7 @@ async function judgeEverything(scanned: Scanned, references: ReferenceSubject[],
   judged.push(...(quotas?.findings ?? []));
   const stageFindings = [...scanned.findings, ...problemFindings(resolved.credentialProblems)];
   const { findings: reported, suppressed } = await applySuppressions([...applySeverityOverrides(stageFindings, options), ...judged], {
-    entries: options.ignore, ranges: scanned.occurrences.map((o) => o.range), lines: linesReader(options.root, scanned.manifestTexts), severities: options.severities,
+    entries: options.ignore, ranges: scanned.occurrences.map((o) => o.range), lines, severities: options.severities,
   });
   return { reported, suppressed, quota: quotas?.quota ?? null };
 }
@@ -209,8 +211,7 @@ function applySeverityOverrides(findings: Finding[], options: Options): Finding[
  * A rendered image's range holds the scalar to edit (a newTag, a values `tag:`), not always the whole
  * image the judge worded its fix for: fit each fix to the text really there (keeping its quotes), or drop it.
  */
-async function fitFixesToSource(findings: Finding[], root: string): Promise<Finding[]> {
-  const textAt = rangeReader(root);
+async function fitFixesToSource(findings: Finding[], textAt: RangeReader): Promise<Finding[]> {
   return Promise.all(findings.map(async (f) => {
     if (!f.fix || !f.range || f.image === null) return f;
     const scalar = await textAt(f.range);

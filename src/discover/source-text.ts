@@ -1,6 +1,6 @@
 // The text a range points at, read back from the workspace, for fixes that must fit the exact scalar a
-// rendered image was traced to, and the lines around it (`# pullcheck-ignore:` comments). Files are read once; ranges are 1-based, columns in UTF-16 code units
-// (what the extract stage and the yaml library count).
+// rendered image was traced to, and the lines around it (`# pullcheck-ignore:` comments). Files are read
+// once; ranges are 1-based, columns in UTF-16 code units (what the extract stage and the yaml library count).
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { SourceRange } from '../model.js';
