@@ -147,7 +147,8 @@ function credentialOf(entry: AuthEntry, host: string, label: string, problems: C
   return null;
 }
 
-function splitAuth(auth: string): { username: string; password: string } | null {
+/** A Docker `auth` value (base64 of `user:password`) taken apart; null when it is not one. */
+export function splitAuth(auth: string): { username: string; password: string } | null {
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(auth.trim())) return null;
   const decoded = Buffer.from(auth.trim(), 'base64').toString('utf8');
   const colon = decoded.indexOf(':');

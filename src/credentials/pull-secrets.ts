@@ -11,6 +11,7 @@ import { splitDocuments } from '../extract/split.js';
 import { plainValue } from '../extract/tree.js';
 import { normaliseHost } from '../options.js';
 import { escapeRegExp } from '../regexp.js';
+import { splitAuth } from './auth-file.js';
 import type { Credential, Keychain } from './keychain.js';
 
 export const DOCKER_CONFIG_JSON = 'kubernetes.io/dockerconfigjson';
@@ -181,14 +182,8 @@ function credentialOf(entry: Record<string, unknown>, source: string): Credentia
   let username = text(entry.username);
   let password = text(entry.password);
   const auth = text(entry.auth);
-  if (auth) {
-    const decoded = Buffer.from(auth, 'base64').toString('utf8');
-    const colon = decoded.indexOf(':');
-    if (colon > 0) {
-      username = decoded.slice(0, colon);
-      password = decoded.slice(colon + 1);
-    }
-  }
+  const decoded = auth ? splitAuth(auth) : null;
+  if (decoded) ({ username, password } = decoded);
   const identity = text(entry.identitytoken);
   if (identity) return { kind: 'identity', token: identity, username, source };
   return username && password ? { kind: 'basic', username, password, source } : null;
