@@ -6,6 +6,7 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { Severity } from './model.js';
 import { RULES } from './judge/rules.js';
+import { isObject } from './guards.js';
 
 export type FailOn = 'error' | 'warning' | 'never';
 
@@ -383,6 +384,3 @@ function strList(value: unknown, key: string): string[] | undefined {
   throw new ConfigError(`${key} must be a list of strings`);
 }
 
-function isObject(value: unknown): value is ConfigObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}

@@ -14,6 +14,7 @@ import path from 'node:path';
 import type { Resolution } from '../model.js';
 import type { ImageReference } from '../reference/index.js';
 import type { ResolutionCache } from '../registry/index.js';
+import { isObject } from '../guards.js';
 
 export const CACHE_FILE = 'pullcheck-results-v1.json';
 const VERSION = 1;
@@ -166,6 +167,3 @@ function asEntry(key: string, value: unknown): Entry | null {
   return { digest, mediaType, platforms, checkedAt, authenticated, credentialSource, ...(endpoint !== undefined ? { endpoint } : {}) };
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { normaliseHost } from '../options.js';
 import { askHelper, type HelperAnswer } from './helper.js';
 import { memoise, type Credential, type CredentialProblem, type Keychain } from './keychain.js';
+import { isObject } from '../guards.js';
 
 interface AuthEntry { auth?: unknown; username?: unknown; password?: unknown; identitytoken?: unknown; registrytoken?: unknown }
 
@@ -155,6 +156,3 @@ export function splitAuth(auth: string): { username: string; password: string } 
   return colon > 0 ? { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) } : null;
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}

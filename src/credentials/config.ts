@@ -3,6 +3,7 @@
 import { LineCounter, parseDocument } from 'yaml';
 import { ConfigError, normaliseHost, type RegistrySettings } from '../options.js';
 import type { Credential, Keychain } from './keychain.js';
+import { isObject } from '../guards.js';
 
 export function configKeychain(registries: Record<string, RegistrySettings>, source = 'pullcheck config'): Keychain {
   return {
@@ -98,6 +99,3 @@ export function secretsOf(registries: Record<string, RegistrySettings>): string[
   ]);
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}

@@ -13,6 +13,7 @@ import { normaliseHost } from '../options.js';
 import { escapeRegExp } from '../regexp.js';
 import { splitAuth } from './auth-file.js';
 import type { Credential, Keychain } from './keychain.js';
+import { isObject } from '../guards.js';
 
 export const DOCKER_CONFIG_JSON = 'kubernetes.io/dockerconfigjson';
 export const DOCKER_CFG = 'kubernetes.io/dockercfg';
@@ -294,6 +295,3 @@ export function pullSecretKeychain(cluster: ClusterObjects): Keychain {
   };
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { isMap, isScalar, isSeq, type Document, type Scalar } from 'yaml';
 import type { SourceRange } from '../model.js';
 import { insideRoot, joinRelative, scalarRange, scalarText, type SourceFile, type SourceFiles } from './render-yaml.js';
+import { isObject } from '../guards.js';
 
 export const KUSTOMIZATION_NAMES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
 
@@ -171,7 +172,7 @@ async function readKustomization(root: string, file: string, dir: string, source
   const document = source?.documents[0];
   if (!source || !document || document.errors.length > 0) return k; // kustomize reports the syntax error when rendering
   const data: unknown = document.toJS();
-  if (!isRecord(data)) return k;
+  if (!isObject(data)) return k;
   k.isComponent = data.kind === 'Component';
 
   for (const entry of [...strings(data.resources), ...strings(data.bases)]) {
@@ -210,7 +211,7 @@ function namedFiles(data: Record<string, unknown>): string[] {
     out.push(...strings(generator.envs));
     if (typeof generator.env === 'string') out.push(generator.env);
   }
-  if (isRecord(data.openapi) && typeof data.openapi.path === 'string') out.push(data.openapi.path);
+  if (isObject(data.openapi) && typeof data.openapi.path === 'string') out.push(data.openapi.path);
   return out;
 }
 
@@ -256,14 +257,11 @@ async function kindOf(root: string, file: string): Promise<'file' | 'dir' | null
   }
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function strings(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 }
 
 function records(value: unknown): Record<string, unknown>[] {
-  return Array.isArray(value) ? value.filter(isRecord) : [];
+  return Array.isArray(value) ? value.filter(isObject) : [];
 }
